@@ -1,0 +1,49 @@
+# The README's two commands, `make lab` and `make test`, do all the set-up:
+# they create .venv on first use (and again when pyproject.toml changes), so
+# a second run starts at once.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# Small NumPy matrices run faster on one BLAS thread, and pytest already uses every core.
+TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
+
+.PHONY: lab test help clean
+
+help:
+	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
+	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
+	@echo "make clean  remove .venv and caches"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+	  "Python 3.11 or newer is needed, found " + sys.version.split()[0] + \
+	  ": run make PYTHON=/path/to/python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml is newer than the last install.
+# (The sed drops a warning this course's lab machines print for every package.)
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	@echo "Installing the course's packages into $(VENV) (a few minutes, once)..."
+	set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . 2>&1 \
+	  | sed "/^WARNING: Location 'file:/d"
+	touch $@
+
+# --allow-root: JupyterLab refuses root without it (lab machines and containers run as root).
+# --no-browser when there is no display: the URL with its token is printed instead.
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab --notebook-dir="$(CURDIR)" \
+	  --ServerApp.default_url=/lab/tree/notebooks \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
+	  $$( [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser )
+
+# -n auto: one worker per core; --dist loadgroup keeps each notebook's cells
+# on one worker (tests/conftest.py groups them) and spreads the rest.
+test: $(INSTALLED)
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup
+
+clean:
+	rm -rf $(VENV) .pytest_cache course_lib.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,270 @@
+"""What every optimizer in ``course_lib.optim`` shares.
+
+The contract, stated once::
+
+    opt = optim.Adam(lr=1e-3)                       # hyperparameters live here
+    state = opt.init(params)                        # what the algorithm accumulates
+    params, state = opt.step(params, grads, state)  # pure: inputs are never changed
+
+``params`` and ``grads`` are float32 or float64 NumPy arrays of any shape, or
+dicts mapping a name to such an array (a model's weights). The state is a
+small named tuple whose buffers mirror ``params``: an array, or a dict with
+the same keys. No hyperparameter is stored in the state, so a learning-rate
+schedule can do ``opt = opt.with_lr(new_lr)`` between steps and keep the state.
+
+Each algorithm writes one method, ``update_one(theta, g, state)``, for a single
+array; this module maps it over the entries of a dict, checks the inputs, and
+applies ``maximize`` (follow -g instead of g, as torch does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from typing import Any, NamedTuple
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+# --- hyperparameter rules ---------------------------------------------------
+# Each rule takes (name, value) and returns the value as a plain Python float
+# or bool, or raises an error that says what was wrong and what is allowed.
+# Plain Python floats matter: a np.float64 learning rate would silently turn
+# float32 parameters into float64 (NumPy's promotion rules).
+
+
+def real(name: str, value: Any) -> float:
+    """Any real number (torch puts no bound on SGD's dampening)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def nonnegative(name: str, value: Any) -> float:
+    value = real(name, value)
+    if not value >= 0.0:  # also rejects nan
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def positive(name: str, value: Any) -> float:
+    value = real(name, value)
+    if not value > 0.0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def unit_interval_open(name: str, value: Any) -> float:
+    """0 <= value < 1: a moving-average decay that still forgets."""
+    value = real(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+def unit_interval_closed(name: str, value: Any) -> float:
+    value = real(name, value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+    return value
+
+
+def flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def beta_pair(name: str, value: Any) -> tuple[float, float]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (beta1, beta2) such as (0.9, 0.999), got {value!r}")
+    return (unit_interval_open(f"{name}[0]", value[0]), unit_interval_open(f"{name}[1]", value[1]))
+
+
+def positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+# --- parameter trees: an array, or a dict of name -> array ------------------
+
+
+def as_arrays(tree: Any) -> Any:
+    """NumPy float scalars become 0-d arrays: 4 * x**3 on a 0-d array x returns a
+    np.float64, not an array, and a student should not have to care."""
+    if isinstance(tree, dict):
+        return {name: as_arrays(value) for name, value in tree.items()}
+    return np.asarray(tree) if isinstance(tree, np.floating) else tree
+
+
+def check_params(params: Any, what: str = "params") -> None:
+    if isinstance(params, dict):
+        if not params:
+            raise ValueError(f"{what} is an empty dict: there is nothing to optimize")
+        for name, array in params.items():
+            check_params(array, f"{what}[{name!r}]")
+        return
+    if not isinstance(params, np.ndarray):
+        raise TypeError(
+            f"{what} must be a NumPy array or a dict of arrays, got {type(params).__name__}; "
+            f"wrap it with np.asarray(..., dtype=np.float64)"
+        )
+    if params.dtype not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{what} must be float32 or float64, got {params.dtype}; "
+            f"convert it with .astype(np.float64)"
+        )
+
+
+def check_grads_match(params: Any, grads: Any) -> None:
+    """Grads must have exactly the structure, shapes and dtypes of params: never broadcast."""
+    if isinstance(params, dict):
+        if not isinstance(grads, dict):
+            raise TypeError(f"params is a dict, so grads must be a dict too, got {type(grads).__name__}")
+        if set(params) != set(grads):
+            missing = sorted(set(params) - set(grads))
+            extra = sorted(set(grads) - set(params))
+            raise ValueError(f"grads must have the same keys as params; missing {missing}, unexpected {extra}")
+        for name in params:
+            _check_array_match(params[name], grads[name], f"grads[{name!r}]")
+        return
+    _check_array_match(params, grads, "grads")
+
+
+def _check_array_match(theta: np.ndarray, g: Any, what: str) -> None:
+    if not isinstance(g, np.ndarray):
+        raise TypeError(f"{what} must be a NumPy array like its parameter, got {type(g).__name__}")
+    if g.shape != theta.shape:
+        raise ValueError(f"{what} has shape {g.shape} but its parameter has shape {theta.shape}")
+    if g.dtype != theta.dtype:
+        raise TypeError(f"{what} has dtype {g.dtype} but its parameter has dtype {theta.dtype}; cast one to match")
+
+
+def tree_map(fn, *trees):
+    """Apply fn to the arrays of one or more trees with the same structure."""
+    if isinstance(trees[0], dict):
+        return {name: fn(*(tree[name] for tree in trees)) for name in trees[0]}
+    return fn(*trees)
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, with 0 where the denominator is 0.
+
+    The paper forms without eps divide by a running statistic that is 0 only
+    while every gradient so far was 0, and then the numerator is 0 too.
+    """
+    out = np.zeros_like(numerator)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+# --- the base classes -------------------------------------------------------
+
+
+class Validated:
+    """Checks a frozen dataclass's fields once, when it is built.
+
+    ``rules`` maps a field name to a rule function above; ``check_combination``
+    checks the rules that involve several fields. Optimizers and schedules
+    share it, so every bad hyperparameter gets the same kind of message.
+    """
+
+    rules: dict = {}
+
+    def __post_init__(self) -> None:
+        for name, rule in self.rules.items():
+            object.__setattr__(self, name, rule(name, getattr(self, name)))
+        self.check_combination()
+
+    def check_combination(self) -> None:
+        """Rules that involve several hyperparameters (override where needed)."""
+
+
+class Optimizer(Validated):
+    """Base of every optimizer: subclasses are frozen dataclasses.
+
+    A subclass declares its hyperparameters as dataclass fields, their rules in
+    ``rules`` (field name -> rule function above), its state as a NamedTuple in
+    ``State`` and implements ``init_one`` and ``update_one`` for one array.
+    """
+
+    State: type[NamedTuple]
+
+    # what a subclass writes
+    def init_one(self, theta: np.ndarray):
+        raise NotImplementedError
+
+    def update_one(self, theta: np.ndarray, g: np.ndarray, state):
+        raise NotImplementedError
+
+    # the contract
+    def init(self, params):
+        params = as_arrays(params)
+        check_params(params)
+        if isinstance(params, dict):
+            return _merge_states({name: self.init_one(theta) for name, theta in params.items()})
+        return self.init_one(params)
+
+    def step(self, params, grads, state):
+        params, grads = as_arrays(params), as_arrays(grads)
+        check_params(params)
+        check_grads_match(params, grads)
+        self._check_state(state)
+        if getattr(self, "maximize", False):
+            grads = tree_map(np.negative, grads)
+        if isinstance(params, dict):
+            results = {
+                name: self.update_one(params[name], grads[name], _state_of(state, name))
+                for name in params
+            }
+            new_params = {name: theta for name, (theta, _) in results.items()}
+            return new_params, _merge_states({name: s for name, (_, s) in results.items()})
+        theta, state = self.update_one(params, grads, state)
+        # arithmetic on 0-d arrays yields NumPy scalars: give back arrays, as received
+        return as_arrays(theta), type(state)(*(as_arrays(value) for value in state))
+
+    def with_lr(self, lr: float):
+        """The same optimizer with another learning rate (for schedules)."""
+        return dataclasses.replace(self, lr=lr)
+
+    def _check_state(self, state) -> None:
+        if not isinstance(state, self.State):
+            made_by = type(state).__name__
+            raise TypeError(
+                f"state must come from {type(self).__name__}.init(params) (a {self.State.__name__}), "
+                f"got {made_by}; did you pass the state of another optimizer?"
+            )
+
+
+def _state_of(state, name: str):
+    """The part of a dict-mirroring state that belongs to params[name]."""
+    return type(state)(*(value[name] if isinstance(value, dict) else value for value in state))
+
+
+def _merge_states(states: dict):
+    """Inverse of _state_of: one state whose array buffers are dicts by name.
+
+    Scalars (the step count t, NAdam's product of momenta) are the same for
+    every array, so the first one stands for all.
+    """
+    first = next(iter(states.values()))
+    fields = []
+    for i, value in enumerate(first):
+        if isinstance(value, np.ndarray):
+            fields.append({name: s[i] for name, s in states.items()})
+        else:
+            fields.append(value)
+    return type(first)(*fields)
+
+
+def bias_correction(beta: float, t: int) -> float:
+    """1 - beta^t: the weight a zero-initialized moving average is missing at step t."""
+    return 1.0 - beta**t
+
+
+__all__ = ["Optimizer", "Validated", "bias_correction", "safe_divide", "tree_map"]

@@ -1,0 +1,275 @@
+"""The plots every lesson draws: contours with optimizer paths, loss curves, animations.
+
+Each function draws on ``ax`` when given one (so lessons can build grids of
+subplots) or on a new figure, and returns what it drew on; nothing here calls
+``plt.show()``, the notebook displays the returned figure itself::
+
+    ax = plot_trajectories(land, {"SGD": path_sgd, "Adam": path_adam})
+    anim = animate_trajectories(land, {"SGD": path_sgd, "Adam": path_adam})
+    animation_html(anim)          # last line of a cell: plays offline, no ffmpeg
+
+An optimizer keeps its color across the whole course: ``OPTIMIZER_COLORS``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.colors import LogNorm, to_hex
+
+# One color per optimizer, in every lesson: tab10 colors for the first nine
+# met, darker shades for the later variants, and black for RAdam, the course's
+# destination. tab10's gray is left out: it would vanish on the grey contours.
+OPTIMIZER_COLORS = {
+    "SGD": "#1f77b4",        # blue
+    "Momentum": "#ff7f0e",   # orange
+    "Nesterov": "#8c564b",   # brown
+    "AdaGrad": "#2ca02c",    # green
+    "RMSProp": "#9467bd",    # purple
+    "AdaDelta": "#bcbd22",   # olive
+    "Adam": "#d62728",       # red
+    "AdaMax": "#e377c2",     # pink
+    "AMSGrad": "#17becf",    # cyan
+    "RAdam": "#000000",      # black
+    "AdamW": "#8b0000",      # dark red: Adam's family
+    "NAdam": "#393b79",      # navy
+    "Lookahead": "#637939",  # dark olive green
+    "LAMB": "#7b4173",       # plum
+}
+# Case-insensitive, so torch's spellings (Adagrad, RMSprop, Adamax) match too.
+_COLORS_BY_KEY = {name.lower(): color for name, color in OPTIMIZER_COLORS.items()}
+
+# Neutral, so the colored paths stand out; white at the bottom, like the
+# unfilled region below the lowest log-spaced level around a minimum.
+CONTOUR_CMAP = "Greys"
+MINIMUM_STYLE = dict(marker="*", s=220, color="gold", edgecolors="black", linewidths=0.8, zorder=5)
+SADDLE_STYLE = dict(marker="X", s=90, color="white", edgecolors="black", linewidths=0.8, zorder=5)
+THETA_LABELS = (r"$\theta_1$", r"$\theta_2$")
+
+
+def _default_cycle() -> list:
+    return plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+
+
+def color_for(label: str, index: int = 0) -> str:
+    """The course's color for an optimizer name ("Adam", "RMSprop", ...).
+
+    Any other label gets the color ``index`` of matplotlib's default cycle.
+    """
+    color = _COLORS_BY_KEY.get(str(label).strip().lower())
+    if color is not None:
+        return color
+    cycle = _default_cycle()
+    return cycle[index % len(cycle)]
+
+
+def colors_for(labels) -> dict[str, str]:
+    """Colors for the labels of one plot: the palette's where known, and for the
+    others the next cycle colors that no label of this plot already uses."""
+    colors = {label: _COLORS_BY_KEY.get(str(label).strip().lower()) for label in labels}
+    taken = {to_hex(c) for c in colors.values() if c is not None}
+    spare = [c for c in _default_cycle() if to_hex(c) not in taken] or _default_cycle()
+    unknown = [label for label, color in colors.items() if color is None]
+    for i, label in enumerate(unknown):
+        colors[label] = spare[i % len(spare)]
+    return colors
+
+
+def _new_axes(ax, figsize=(6.0, 5.0)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _contour_levels(Z: np.ndarray, levels, log_scale: bool) -> np.ndarray:
+    """Explicit levels: ``levels`` values spaced evenly, or geometrically when log_scale.
+
+    Geometric spacing puts as many contours between 0.01 and 0.1 as between
+    100 and 1000, which is what shows the valley floor of Rosenbrock or Beale.
+    """
+    if not isinstance(levels, numbers.Integral):
+        return np.asarray(levels, dtype=np.float64)
+    if isinstance(levels, bool) or levels < 2:
+        raise ValueError(f"levels must be a count >= 2 or a sequence of values, got {levels!r}")
+    finite = Z[np.isfinite(Z)]
+    high = finite.max()
+    if log_scale and high > 0:
+        positive = finite[finite > 0]
+        # the lowest 0.5% of the window is the minimum's neighbourhood: leave it blank
+        low = max(np.percentile(positive, 0.5), high * 1e-12)
+        return np.geomspace(low, high, levels)
+    return np.linspace(finite.min(), high, levels)
+
+
+def plot_landscape(landscape, ax=None, levels=30, resolution: int = 200):
+    """Contours of ``landscape`` over its window, its minima as stars; returns the Axes.
+
+    ``levels`` is a number of contour levels (log-spaced when
+    ``landscape.log_scale``) or a sequence of level values.
+    """
+    ax = _new_axes(ax)
+    xs = np.linspace(*landscape.xlim, resolution)
+    ys = np.linspace(*landscape.ylim, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        Z = landscape(np.stack([X, Y], axis=-1))
+    level_values = _contour_levels(Z, levels, landscape.log_scale)
+    norm = LogNorm(level_values[0], level_values[-1]) if landscape.log_scale and level_values[0] > 0 else None
+    ax.contourf(X, Y, Z, levels=level_values, cmap=CONTOUR_CMAP, norm=norm, alpha=0.5)
+    ax.contour(X, Y, Z, levels=level_values, colors="0.35", linewidths=0.5, alpha=0.7)
+    for minimum in landscape.minima:
+        ax.scatter(*minimum, **MINIMUM_STYLE)
+    for point in getattr(landscape, "saddle_points", ()):
+        ax.scatter(*point, **SADDLE_STYLE)
+    ax.set_xlim(landscape.xlim)
+    ax.set_ylim(landscape.ylim)
+    ax.set_aspect("equal", adjustable="box")  # the gradient is then seen perpendicular to the contours
+    ax.set_xlabel(THETA_LABELS[0])
+    ax.set_ylabel(THETA_LABELS[1])
+    ax.set_title(landscape.name)
+    return ax
+
+
+def _check_trajectories(trajectories) -> dict[str, np.ndarray]:
+    if not isinstance(trajectories, dict) or not trajectories:
+        raise TypeError(
+            "trajectories must be a non-empty dict label -> path of shape (n, 2), "
+            f"such as {{'SGD': path}}; got {type(trajectories).__name__}"
+        )
+    paths = {}
+    for label, path in trajectories.items():
+        path = np.asarray(path, dtype=np.float64)
+        if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
+            raise ValueError(f"trajectories[{label!r}] must have shape (n, 2) with n >= 1, got {path.shape}")
+        paths[label] = path
+    return paths
+
+
+def _keep_window(ax, landscape) -> None:
+    # A divergent path reaches 1e6: if the axes autoscaled to it the landscape
+    # would shrink to a dot. Fixed limits also hold for whatever a lesson draws next.
+    ax.set_xlim(landscape.xlim)
+    ax.set_ylim(landscape.ylim)
+    ax.set_autoscale_on(False)
+
+
+def plot_trajectories(landscape, trajectories, ax=None, levels=30, resolution: int = 200,
+                      markersize: float = 3.0, legend_loc: str = "best"):
+    """The landscape's contours with each path of ``trajectories`` (label -> (n, 2) array).
+
+    Each path is a line with a marker per iterate, its start a large open
+    circle; the axes stay on the landscape's window even when a path leaves
+    it. Returns the Axes.
+    """
+    paths = _check_trajectories(trajectories)
+    ax = plot_landscape(landscape, ax=ax, levels=levels, resolution=resolution)
+    colors = colors_for(paths)
+    for label, path in paths.items():
+        ax.plot(path[:, 0], path[:, 1], "-o", color=colors[label], markersize=markersize,
+                linewidth=1.4, label=label, zorder=3)
+        ax.plot(*path[0], "o", markersize=3 * markersize, markerfacecolor="none",
+                markeredgecolor=colors[label], markeredgewidth=1.5, zorder=4)
+    _keep_window(ax, landscape)
+    ax.legend(loc=legend_loc)
+    return ax
+
+
+def _loss_values(history) -> np.ndarray:
+    values = getattr(history, "loss", history)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"a loss history must be a 1-D sequence, got shape {values.shape}")
+    return values
+
+
+def plot_losses(histories, ax=None, logy: bool = True, xlabel: str = "step", ylabel: str = "loss",
+                title: str | None = None):
+    """Loss curves: ``histories`` maps a label to a 1-D sequence of losses, or to
+    an object whose ``.loss`` is one (a training history). Returns the Axes.
+
+    The y axis is logarithmic when ``logy`` and every finite value is positive;
+    the inf or nan of a diverged run is left out of that check (matplotlib
+    does not draw it either).
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise TypeError(f"histories must be a non-empty dict label -> losses, got {type(histories).__name__}")
+    ax = _new_axes(ax, figsize=(6.5, 4.0))
+    values = {label: _loss_values(history) for label, history in histories.items()}
+    colors = colors_for(values)
+    for label, losses in values.items():
+        ax.plot(np.arange(len(losses)), losses, color=colors[label], linewidth=1.5, label=label)
+    finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
+    if logy and finite.size and np.all(finite > 0):
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def _frame_indices(longest: int, max_frames: int) -> list[int]:
+    """At most max_frames step indices from 0 to longest - 1, ends included."""
+    count = min(max_frames, longest)
+    return np.unique(np.round(np.linspace(0, longest - 1, count)).astype(int)).tolist()
+
+
+def animate_trajectories(landscape, trajectories, interval: int = 80, max_frames: int = 60,
+                         figsize=(5.5, 4.5), dpi: int = 72, levels=20, resolution: int = 120):
+    """A FuncAnimation of the paths growing over the landscape's contours.
+
+    Long paths are subsampled to at most ``max_frames`` frames (the last shows
+    every path whole), and the figure is small (``dpi``), so that the HTML a
+    notebook stores stays light. Show it with ``animation_html(anim)``.
+    """
+    paths = _check_trajectories(trajectories)
+    if isinstance(max_frames, bool) or not isinstance(max_frames, numbers.Integral) or max_frames < 1:
+        raise ValueError(f"max_frames must be a whole number >= 1, got {max_frames!r}")
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    # every frame redraws the contours: fewer levels on a coarser grid keep it quick
+    plot_landscape(landscape, ax=ax, levels=levels, resolution=resolution)
+    colors = colors_for(paths)
+    lines = {}
+    for label, path in paths.items():
+        ax.plot(*path[0], "o", markersize=9, markerfacecolor="none", markeredgecolor=colors[label],
+                markeredgewidth=1.5, zorder=4)
+        (lines[label],) = ax.plot([], [], "-o", color=colors[label], markersize=2.5, linewidth=1.4,
+                                  label=label, zorder=3)
+    _keep_window(ax, landscape)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    frames = _frame_indices(max(len(p) for p in paths.values()), max_frames)
+
+    def draw(step):
+        for label, path in paths.items():
+            lines[label].set_data(path[: step + 1, 0], path[: step + 1, 1])
+        ax.set_title(f"{landscape.name}, step {step}")
+        return list(lines.values())
+
+    return FuncAnimation(fig, draw, frames=frames, interval=interval, repeat=False, blit=False)
+
+
+def animation_html(anim):
+    """The animation as self-contained HTML: a JavaScript player with the frames
+    embedded as JPEG images, so it plays offline and needs no ffmpeg.
+
+    Closes the animation's figure, which would otherwise also be shown as a
+    still image under the player.
+    """
+    from IPython.display import HTML
+
+    # JPEG frames: a third of the size of PNG for these contour plots
+    with plt.rc_context({"animation.frame_format": "jpeg"}):
+        html = HTML(anim.to_jshtml())
+    plt.close(anim._fig)  # matplotlib keeps an animation's figure only in this attribute
+    return html
+
+
+__all__ = [
+    "OPTIMIZER_COLORS", "color_for", "colors_for",
+    "plot_landscape", "plot_trajectories", "plot_losses", "animate_trajectories", "animation_html",
+]
