@@ -10,11 +10,12 @@ INSTALLED := $(VENV)/.installed
 # Small NumPy matrices run faster on one BLAS thread, and pytest already uses every core.
 TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 
-.PHONY: lab test help clean
+.PHONY: lab test exercises help clean
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
+	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make clean  remove .venv and caches"
 
 $(BIN)/python:
@@ -43,6 +44,9 @@ lab: $(INSTALLED)
 # on one worker (tests/conftest.py groups them) and spreads the rest.
 test: $(INSTALLED)
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup
+
+exercises: $(INSTALLED)
+	$(BIN)/python -m course_lib.worksheets
 
 clean:
 	rm -rf $(VENV) .pytest_cache course_lib.egg-info

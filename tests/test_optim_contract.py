@@ -226,3 +226,19 @@ def test_amsgrad_step_on_a_state_made_without_amsgrad_says_how_to_fix_it():
 def test_course_spellings_are_the_torch_classes():
     assert optim.AdaGrad is optim.Adagrad and optim.RMSProp is optim.RMSprop
     assert optim.AdaDelta is optim.Adadelta and optim.AdaMax is optim.Adamax
+
+
+def test_the_torch_bridge_runs_torch_optim_behind_the_same_contract():
+    from course_lib.optim.torch_bridge import TorchOptimizer
+
+    params, grads = params_and_grads(np.float64)
+    ours, theirs = optim.Adam(lr=0.01), TorchOptimizer(torch.optim.Adam, lr=0.01)
+    p_ours, s_ours, p_theirs, s_theirs = params, ours.init(params), params, theirs.init(params)
+    for step in range(20):
+        _, grads = params_and_grads(np.float64, seed=step)
+        p_ours, s_ours = ours.step(p_ours, grads, s_ours)
+        p_theirs, s_theirs = theirs.with_lr(0.01 / (step + 1)).step(p_theirs, grads, s_theirs)
+        ours = ours.with_lr(0.01 / (step + 2))
+    for k in params:
+        np.testing.assert_allclose(p_ours[k], p_theirs[k], rtol=1e-9)
+    assert s_theirs.t == 20

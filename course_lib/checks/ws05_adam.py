@@ -1,0 +1,168 @@
+"""Worksheet 05 (Adam): adam_step and the first Adam step on f(x) = x^4.
+
+The worksheet's contract::
+
+    new_param, new_state = adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    state = {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}   # before the first step
+"""
+
+import math
+
+import numpy as np
+
+from .. import optim
+from ._cases import step_cases
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+
+HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+
+
+def adam_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """course_lib.optim.Adam, in the worksheet's dict layout."""
+    opt = optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps)
+    new_param, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], None))
+    return new_param, {"t": s.t, "m": s.m, "v": s.v}
+
+
+def fresh_state(param):
+    return {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}
+
+
+def warm_state(param, rng):
+    return {"t": int(rng.integers(200, 3000)),
+            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
+            "v": (0.5 + rng.random(size=param.shape)).astype(param.dtype)}
+
+
+# --- the mistakes, each a whole wrong adam_step -------------------------------------
+
+def _moments(grad, state, beta1, beta2):
+    m = beta1 * state["m"] + (1 - beta1) * grad
+    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    return m, v
+
+
+def no_bias_correction(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m, v = _moments(grad, state, beta1, beta2)
+    return param - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+
+
+def only_m_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m, v = _moments(grad, state, beta1, beta2)
+    return param - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+
+
+def only_v_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m, v = _moments(grad, state, beta1, beta2)
+    return param - lr * m / (np.sqrt(v / (1 - beta2**t)) + eps), {"t": t, "m": m, "v": v}
+
+
+def t_from_zero(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"]  # corrects with the old count: 1 - beta^0 = 0 on the first step
+    m, v = _moments(grad, state, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
+
+
+def eps_inside_sqrt(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m, v = _moments(grad, state, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
+
+
+def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m = (1 - beta1) * state["m"] + beta1 * grad
+    v = (1 - beta2) * state["v"] + beta2 * grad * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+
+
+def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    m, v = _moments(grad, state, beta1, beta2)
+    alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return param - alpha_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+
+
+def returns_the_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_param, new_state = adam_reference(param, grad, state, lr, beta1, beta2, eps)
+    return new_param - param, new_state
+
+
+register(StepItem(
+    name="adam_step",
+    reference=adam_reference,
+    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+                                 [dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6),
+                                  dict(lr=0.01, beta1=0.0, beta2=0.99, eps=1e-8),
+                                  dict(lr=0.1, beta1=0.95, beta2=0.9999, eps=1e-3)]),
+    state_keys=("t", "m", "v"),
+    points=5,
+    mistakes=(
+        Mistake("forgot the bias correction",
+                "m and v start at 0, so early on they are too small by 1 - beta^t: divide m by "
+                "(1 - beta1**t) and v by (1 - beta2**t) before the step.", no_bias_correction),
+        Mistake("bias-corrected only the first moment",
+                "v needs its correction too: v_hat = v / (1 - beta2**t).", only_m_corrected),
+        Mistake("bias-corrected only the second moment",
+                "m needs its correction too: m_hat = m / (1 - beta1**t).", only_v_corrected),
+        Mistake("step counter off by one (t counted from 0)",
+                "increment t first, t = state['t'] + 1, and use that t in 1 - beta**t: t counts from 1, "
+                "and 1 - beta**0 = 0 divides by zero.", t_from_zero),
+        Mistake("epsilon inside the square root",
+                "you divide by sqrt(v_hat + eps); Adam divides by sqrt(v_hat) + eps. It shows when "
+                "gradients are tiny, where sqrt(v_hat) is close to eps.", eps_inside_sqrt),
+        Mistake("beta and 1 - beta swapped in the moving averages",
+                "the old average keeps weight beta: m = beta1 * m + (1 - beta1) * g, likewise for v.",
+                beta_swapped),
+        Mistake("the paper's 'efficient' form with the same epsilon",
+                "folding the corrections into the step size is Adam only with eps_hat = eps * sqrt(1 - beta2**t); "
+                "this worksheet asks for m_hat / (sqrt(v_hat) + eps).", efficient_form),
+        Mistake("returned the update instead of the new parameter",
+                "return param - lr * m_hat / (sqrt(v_hat) + eps), not the step itself.", returns_the_update),
+    ),
+))
+
+
+# --- the first step on f(x) = x^4 ---------------------------------------------------------
+
+def first_adam_step_reference(x0, lr):
+    x = np.array(float(x0))
+    opt = optim.Adam(lr=lr)
+    return float(opt.step(x, 4 * x**3, opt.init(x))[0])
+
+
+def _article_value(x0, lr):
+    """The source article's 3.9984: the gradient of x^4 taken as x^3 (64 at x = 4), and
+    m_hat divided by v_hat with no square root: 4 - 0.1 * 64 / 4096."""
+    g = x0**3
+    return x0 - lr * g / (g * g + 1e-8)
+
+
+register(ValueItem(
+    name="first_adam_step",
+    reference=first_adam_step_reference,
+    cases=lambda rng: [ValueCase("the worked example", dict(x0=4.0, lr=0.1))]
+    + [ValueCase("other starts and step sizes", dict(x0=float(x0), lr=float(lr)))
+       for x0, lr in zip(rng.uniform(-5, 5, 4), rng.uniform(0.01, 0.5, 4))],
+    points=1,
+    rtol=1e-6,
+    mistakes=(
+        Mistake("the step without bias correction",
+                "at t = 1, m = (1 - beta1) g and v = (1 - beta2) g^2: without correction the step is "
+                "lr * 0.1 / sqrt(0.001) ~ 3.16 lr. Corrected, m_hat / sqrt(v_hat) = sign(g): x1 = x0 - lr * sign(g).",
+                lambda x0, lr: x0 - lr * (0.1 * 4 * x0**3) / (np.sqrt(0.001 * (4 * x0**3) ** 2) + 1e-8)),
+        Mistake("the source article's slip", "the gradient of x^4 is 4 x^3 (256 at x = 4), not x^3 (64); "
+                "and at t = 1 Adam moves by lr * sign(g) whatever the gradient's size.", _article_value),
+        Mistake("divided by v_hat instead of its square root",
+                "Adam's step is lr * m_hat / (sqrt(v_hat) + eps); without the root the step shrinks like 1 / |g|.",
+                lambda x0, lr: x0 - lr * (4 * x0**3) / ((4 * x0**3) ** 2 + 1e-8)),
+        Mistake("a gradient-descent step", "that is x0 - lr * f'(x0); Adam's first step is x0 - lr * sign(f'(x0)).",
+                lambda x0, lr: x0 - lr * 4 * x0**3),
+    ),
+))

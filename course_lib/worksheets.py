@@ -1,0 +1,105 @@
+"""Make the students' worksheets (exercises/) from the solved ones (solutions/).
+
+In a solution notebook, each piece a student must write sits between two
+marker lines; the text after the colon says what to write::
+
+    def adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        ### BEGIN SOLUTION: update m and v, correct their bias, take the step
+        ...
+        ### END SOLUTION
+
+The generator keeps everything else and puts a stub in place of each block:
+inside a function (an indented block) a comment and ``raise
+NotImplementedError``, which the checks report as "not attempted yet"; at the
+top level of a cell a comment and ``pass``, so the notebook still runs from
+top to bottom. Outputs are stripped.
+
+    python -m course_lib.worksheets          # solutions/*.ipynb -> exercises/
+    python -m course_lib.worksheets --check  # exit 1 if exercises/ is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<hint>.*?))?\s*$")
+END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
+
+
+class MarkerError(ValueError):
+    pass
+
+
+def stub_source(source: str, where: str = "cell") -> str:
+    """The cell's source with every solution block replaced by its stub."""
+    out, inside, indent = [], False, ""
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin, end = BEGIN.match(line), END.match(line)
+        if begin:
+            if inside:
+                raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside another solution block")
+            inside, indent = True, begin["indent"]
+            hint = begin["hint"] or "write this part"
+            out.append(f"{indent}# TODO: {hint}")
+            out.append(f"{indent}raise NotImplementedError" if indent else "pass")
+        elif end:
+            if not inside:
+                raise MarkerError(f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise MarkerError(f"{where}: a BEGIN SOLUTION block is never closed by END SOLUTION")
+    return "\n".join(out)
+
+
+def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    exercise = nbformat.from_dict(solution)
+    for i, cell in enumerate(exercise.cells):
+        if cell.cell_type == "code":
+            cell.source = stub_source(cell.source, f"{name}, cell {i}")
+            cell.outputs = []
+            cell.execution_count = None
+    exercise.metadata["course"] = {"generated_from": f"solutions/{name}", "edit": "edit the solution, then run make exercises"}
+    return exercise
+
+
+def render(notebook: nbformat.NotebookNode) -> str:
+    return nbformat.writes(notebook) + "\n"
+
+
+def generate(root: Path, check_only: bool = False, only: str | None = None) -> list[str]:
+    """Write (or with check_only, compare) exercises/NN-*.ipynb; return the names out of date."""
+    stale = []
+    for path in sorted((root / "solutions").glob(only or "*.ipynb")):
+        text = render(make_exercise(nbformat.read(path, as_version=4), path.name))
+        target = root / "exercises" / path.name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            stale.append(path.name)
+            if not check_only:
+                target.write_text(text, encoding="utf-8")
+    return stale
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report exercises that are out of date")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument("--only", help="one solution notebook's file name, e.g. 05-adam.ipynb")
+    args = parser.parse_args(argv)
+    stale = generate(args.root, check_only=args.check, only=args.only)
+    verb = "out of date" if args.check else "written"
+    for name in stale:
+        print(f"exercises/{name}: {verb}")
+    if not stale:
+        print("exercises/ is up to date with solutions/")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

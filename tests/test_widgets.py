@@ -1,0 +1,60 @@
+"""Every lesson's explorer callback, called directly with several slider values
+(ipywidgets would hide an exception raised inside it)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from course_lib.widgets import all_explorers, explorer, log_slider, render, slider  # noqa: E402
+
+EXPLORERS = all_explorers()
+SAMPLES = [(name, i, kwargs) for name, (_, samples) in EXPLORERS.items() for i, kwargs in enumerate(samples)]
+
+
+def test_every_lesson_with_an_explorer_offers_at_least_three_slider_settings():
+    for name, (callback, samples) in EXPLORERS.items():
+        assert callable(callback) and len(samples) >= 3, name
+
+
+@pytest.mark.parametrize("name,i,kwargs", SAMPLES, ids=[f"{n}-{i}" for n, i, _ in SAMPLES])
+def test_explorer_callback_draws_a_titled_labelled_figure_for_each_sample(name, i, kwargs):
+    callback, _ = EXPLORERS[name]
+    figure = callback(**kwargs)
+    try:
+        assert isinstance(figure, matplotlib.figure.Figure)
+        axes = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
+        assert axes
+        for ax in axes:
+            if ax.has_data():
+                assert ax.get_title() or figure._suptitle is not None, "every plot needs a title"
+                assert ax.get_xlabel() and ax.get_ylabel(), "every plot needs labelled axes"
+    finally:
+        plt.close(figure)
+
+
+def test_explorer_builds_controls_and_shows_an_error_instead_of_hiding_it():
+    def broken(alpha):
+        raise ValueError(f"alpha {alpha} is no good")
+
+    panel = explorer(broken, alpha=log_slider(0.01, 1.0, 0.1))
+    assert isinstance(panel, ipywidgets.VBox) and isinstance(panel.children[-1], ipywidgets.Output)
+    assert render(broken, {"alpha": 0.1}) == "This explorer failed with ValueError: alpha 0.1 is no good"
+
+
+def test_explorer_redraws_when_a_slider_moves():
+    calls = []
+
+    def record(x):
+        calls.append(x)
+        figure, ax = plt.subplots()
+        ax.set(title="t", xlabel="x", ylabel="y")
+        return figure
+
+    control = slider(0.0, 1.0, 0.5, 0.1)
+    explorer(record, x=control)
+    control.value = 0.7
+    assert calls == [0.5, 0.7]
