@@ -40,10 +40,10 @@ lab: $(INSTALLED)
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $$( [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser )
 
-# -n auto: one worker per core; --dist loadgroup keeps each notebook's cells
-# on one worker (tests/conftest.py groups them) and spreads the rest.
+# -n auto: one worker per core. --dist loadfile sends all of a file's tests to
+# one worker: a notebook's cells share one kernel, so they must stay together.
 test: $(INSTALLED)
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets

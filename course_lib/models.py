@@ -501,7 +501,7 @@ class History:
 
 def train(model: Model, optimizer, data: Dataset, epochs: int = 10, batch_size: int = 32, seed: int = 0,
           params=None, schedule: Callable[[int], float] | None = None, eval_every="epoch",
-          max_seconds: float | None = None) -> History:
+          max_seconds: float | None = None, on_step: Callable | None = None) -> History:
     """Mini-batch training of ``model`` on ``data.X_train`` with a course_lib optimizer.
 
     Args:
@@ -517,6 +517,9 @@ def train(model: Model, optimizer, data: Dataset, epochs: int = 10, batch_size: 
         optimizer.with_lr(schedule(n)), so the optimizer's own lr is ignored.
       eval_every: "epoch", or a number of steps between evaluations.
       max_seconds: optional wall-time budget; training stops after the step that exceeds it.
+      on_step: optional on_step(n, params, state, grads), called after step n (from 1)
+        with the new params and optimizer state and the gradients just used: for
+        lessons that watch what an optimizer accumulates (v_t, effective step sizes).
 
     If a mini-batch loss (or an evaluation) is NaN or inf, training stops and the
     history so far is returned with diverged=True. NumPy's floating-point
@@ -558,6 +561,8 @@ def train(model: Model, optimizer, data: Dataset, epochs: int = 10, batch_size: 
             step_optimizer = optimizer if schedule is None else optimizer.with_lr(schedule(n))
             params, state = step_optimizer.step(params, grads, state)
             n += 1
+            if on_step is not None:
+                on_step(n, params, state, grads)
             due = end_of_epoch if eval_every == "epoch" else n % eval_every == 0
             if due and not evaluate(n):
                 diverged = True

@@ -39,6 +39,9 @@ OPTIMIZER_COLORS = {
     "Lookahead": "#637939",  # dark olive green
     "LAMB": "#7b4173",       # plum
 }
+# For labels outside the palette: dark and saturated, so they read on the grey
+# contours, and unlike any optimizer's color (pale tab20 shades come after them).
+SPARE_COLORS = ["#e6550d", "#756bb1", "#8c6d31", "#dd1c77", "#843c39", "#636363", "#006d2c", "#31a354"]
 # Case-insensitive, so torch's spellings (Adagrad, RMSprop, Adamax) match too.
 _COLORS_BY_KEY = {name.lower(): color for name, color in OPTIMIZER_COLORS.items()}
 
@@ -68,10 +71,12 @@ def color_for(label: str, index: int = 0) -> str:
 
 def colors_for(labels) -> dict[str, str]:
     """Colors for the labels of one plot: the palette's where known, and for the
-    others the next cycle colors that no label of this plot already uses."""
+    others colors that no optimizer of the palette uses."""
     colors = {label: _COLORS_BY_KEY.get(str(label).strip().lower()) for label in labels}
-    taken = {to_hex(c) for c in colors.values() if c is not None}
-    spare = [c for c in _default_cycle() if to_hex(c) not in taken] or _default_cycle()
+    # spares avoid every palette color, so that an unknown label never looks like SGD or Adam
+    reserved = {to_hex(c) for c in OPTIMIZER_COLORS.values()}
+    candidates = SPARE_COLORS + [to_hex(c) for c in plt.get_cmap("tab20").colors[1::2]]
+    spare = list(dict.fromkeys(c for c in candidates if c not in reserved))
     unknown = [label for label, color in colors.items() if color is None]
     for i, label in enumerate(unknown):
         colors[label] = spare[i % len(spare)]

@@ -21,6 +21,8 @@ top to bottom. Outputs are stripped.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -65,24 +67,63 @@ def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nb
             cell.source = stub_source(cell.source, f"{name}, cell {i}")
             cell.outputs = []
             cell.execution_count = None
-    exercise.metadata["course"] = {"generated_from": f"solutions/{name}", "edit": "edit the solution, then run make exercises"}
+    exercise.metadata["course"] = {"generated_from": f"solutions/{name}",
+                                   "edit": "edit the solution, then run make exercises",
+                                   "content_hash": content_hash(exercise)}
     return exercise
+
+
+def content_hash(notebook: nbformat.NotebookNode) -> str:
+    """A fingerprint of the cells, stored in a generated worksheet: if the cells no
+    longer match it, someone (a student) has worked in the file."""
+    cells = [[c.cell_type, c.source] for c in notebook.cells]
+    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()[:16]
+
+
+def edited_since_generated(path: Path) -> bool:
+    """True when the worksheet at path holds work that regenerating would destroy."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:
+        return True  # unreadable: do not guess, do not overwrite
+    stored = notebook.metadata.get("course", {}).get("content_hash")
+    has_outputs = any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+    return stored is None or stored != content_hash(notebook) or has_outputs
 
 
 def render(notebook: nbformat.NotebookNode) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def generate(root: Path, check_only: bool = False, only: str | None = None) -> list[str]:
-    """Write (or with check_only, compare) exercises/NN-*.ipynb; return the names out of date."""
-    stale = []
+class WouldLoseWork(RuntimeError):
+    pass
+
+
+def generate(root: Path, check_only: bool = False, only: str | None = None, force: bool = False) -> list[str]:
+    """Write (or with check_only, compare) exercises/NN-*.ipynb; return the names out of date.
+
+    A worksheet that someone has worked in (its cells differ from what was
+    generated, or it has outputs) is never overwritten without force=True:
+    that would lose a student's work.
+    """
+    stale, protected = [], []
     for path in sorted((root / "solutions").glob(only or "*.ipynb")):
         text = render(make_exercise(nbformat.read(path, as_version=4), path.name))
         target = root / "exercises" / path.name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             stale.append(path.name)
-            if not check_only:
-                target.write_text(text, encoding="utf-8")
+            if check_only:
+                continue
+            if target.exists() and edited_since_generated(target) and not force:
+                protected.append(path.name)
+                continue
+            target.write_text(text, encoding="utf-8")
+    if protected:
+        raise WouldLoseWork(
+            "not overwritten, because they hold someone's work: "
+            + ", ".join(f"exercises/{name}" for name in protected)
+            + ". Copy them elsewhere first, or run with --force to replace them."
+        )
     return stale
 
 
@@ -91,8 +132,13 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="only report exercises that are out of date")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--only", help="one solution notebook's file name, e.g. 05-adam.ipynb")
+    parser.add_argument("--force", action="store_true", help="replace worksheets even if someone worked in them")
     args = parser.parse_args(argv)
-    stale = generate(args.root, check_only=args.check, only=args.only)
+    try:
+        stale = generate(args.root, check_only=args.check, only=args.only, force=args.force)
+    except WouldLoseWork as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     verb = "out of date" if args.check else "written"
     for name in stale:
         print(f"exercises/{name}: {verb}")

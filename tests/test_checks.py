@@ -86,8 +86,12 @@ BROKEN = {
 }
 
 
-@pytest.mark.parametrize("how", list(BROKEN))
-@pytest.mark.parametrize("name", STEP_NAMES)
+# "drops the state" only applies to items that keep one (plain SGD keeps nothing)
+BROKEN_CASES = [(name, how) for name in STEP_NAMES for how in BROKEN
+                if how != "drops the state" or ITEMS[name].state_keys]
+
+
+@pytest.mark.parametrize("name,how", BROKEN_CASES, ids=[f"{n}-{h}" for n, h in BROKEN_CASES])
 def test_a_broken_step_function_is_told_what_is_wrong_in_one_line(name, how):
     change, expected = BROKEN[how]
     result = check(name, _wrap(name, change))

@@ -400,3 +400,18 @@ def test_accuracy_counts_correct_predictions():
     assert models.accuracy(model, params, X, np.array([0, 1, 1, 1])) == 0.75
     with pytest.raises(ValueError, match="classifier"):
         models.accuracy(LinearRegression(2), {"w": np.zeros(2), "b": np.zeros(1)}, X, np.zeros(4))
+
+
+def test_train_calls_on_step_after_every_step_with_the_optimizers_state():
+    from course_lib import data as data_module, models, optim
+
+    digits = data_module.load("digits", seed=0)
+    seen = []
+
+    def record(n, params, state, grads):
+        seen.append((n, state.t, float(np.abs(state.v["W"]).max()), set(grads) == set(params)))
+
+    history = models.train(models.SoftmaxRegression(64, 10), optim.Adam(lr=0.01), digits, epochs=1,
+                           batch_size=256, on_step=record)
+    assert [n for n, *_ in seen] == list(range(1, len(history.loss) + 1))
+    assert all(n == t and v > 0 and same_keys for n, t, v, same_keys in seen)

@@ -49,6 +49,41 @@ def test_the_generated_worksheet_has_no_outputs_and_says_where_it_came_from():
     assert "return 1" in nb.cells[0].source  # the solution itself is untouched
 
 
+def _one_solution_root(tmp_path):
+    for folder in ("solutions", "exercises"):
+        (tmp_path / folder).mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION")])
+    nbformat.write(nb, tmp_path / "solutions" / "01-x.ipynb")
+    return tmp_path
+
+
+def test_regenerating_never_overwrites_a_worksheet_a_student_has_worked_in(tmp_path):
+    root = _one_solution_root(tmp_path)
+    assert worksheets.generate(root) == ["01-x.ipynb"]
+    target = root / "exercises" / "01-x.ipynb"
+    student = nbformat.read(target, as_version=4)
+    student.cells[0].source = "def f():\n    return 1  # my answer"
+    nbformat.write(student, target)
+    solution = nbformat.read(root / "solutions" / "01-x.ipynb", as_version=4)
+    solution.cells.append(nbformat.v4.new_markdown_cell("a new remark"))
+    nbformat.write(solution, root / "solutions" / "01-x.ipynb")
+    with pytest.raises(worksheets.WouldLoseWork, match="exercises/01-x.ipynb"):
+        worksheets.generate(root)
+    assert "my answer" in target.read_text()
+    worksheets.generate(root, force=True)
+    assert "my answer" not in target.read_text()
+
+
+def test_regenerating_an_untouched_worksheet_updates_it(tmp_path):
+    root = _one_solution_root(tmp_path)
+    worksheets.generate(root)
+    solution = nbformat.read(root / "solutions" / "01-x.ipynb", as_version=4)
+    solution.cells.append(nbformat.v4.new_markdown_cell("a new remark"))
+    nbformat.write(solution, root / "solutions" / "01-x.ipynb")
+    assert worksheets.generate(root) == ["01-x.ipynb"]
+    assert "a new remark" in (root / "exercises" / "01-x.ipynb").read_text()
+
+
 def test_exercises_folder_is_exactly_what_the_generator_makes_from_solutions():
     assert SOLUTIONS, "no solved worksheets in solutions/"
     stale = worksheets.generate(ROOT, check_only=True)

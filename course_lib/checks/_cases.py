@@ -27,12 +27,15 @@ def _grads(rng, shape, dtype, steps, scale=1.0):
 
 
 def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Callable | None,
-               hyper: dict, other_hyper: list[dict], per_group: int = 3, tiny_scale: float = 1e-9) -> list[StepCase]:
+               hyper: dict, other_hyper: list[dict], per_group: int = 3, tiny_scale: float = 1e-9,
+               tiny_group: str = "tiny gradients (where epsilon matters)") -> list[StepCase]:
     """The standard case groups, ``per_group`` cases each (8 groups: 24 cases by default).
 
     fresh_state(param) -> the worksheet's initial state.
     warm_state(param, rng) -> a state from late in training (None: the item has no memory).
     hyper: the worksheet's default hyperparameters; other_hyper: other settings to try.
+    tiny_scale, tiny_group: the size of the "tiny" gradients and that group's name
+    (an optimizer without epsilon should call it something else).
     """
     f64, f32 = np.float64, np.float32
     cases = []
@@ -51,7 +54,7 @@ def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Call
         add("several steps in a row", SHAPES["vector"], f64, 6)
         if warm_state is not None:
             add("late in training (large t)", SHAPES["vector"], f64, 2, state_from=warm_state)
-        add("tiny gradients (where epsilon matters)", SHAPES["vector"], f64, 4, scale=tiny_scale)
+        add(tiny_group, SHAPES["vector"], f64, 4, scale=tiny_scale)
         add("zero gradients", SHAPES["vector"], f64, 2, zero=True)
         add("float32", SHAPES["vector"], f32, 4)
         add("matrix and scalar parameters", SHAPES["matrix"], f64, 3)

@@ -1,4 +1,4 @@
-"""Worksheet 05 (Adam): adam_step and the first Adam step on f(x) = x^4.
+"""Worksheet 05 (Adam): adam_step, the first Adam step on f(x) = x^4, and the eps_hat of the efficient form.
 
 The worksheet's contract::
 
@@ -164,5 +164,58 @@ register(ValueItem(
                 lambda x0, lr: x0 - lr * (4 * x0**3) / ((4 * x0**3) ** 2 + 1e-8)),
         Mistake("a gradient-descent step", "that is x0 - lr * f'(x0); Adam's first step is x0 - lr * sign(f'(x0)).",
                 lambda x0, lr: x0 - lr * 4 * x0**3),
+    ),
+))
+
+
+# --- the epsilon that makes the "efficient" form exactly Adam -------------------------------
+
+def efficient_eps_hat_reference(eps, beta2, t):
+    """eps_hat = eps * sqrt(1 - beta2^t).
+
+    The efficient form takes alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and
+    divides m_t by sqrt(v_t) + eps_hat. Since sqrt(v_t) = sqrt(1 - beta2^t) * sqrt(v_hat_t),
+    that step is lr * m_hat_t / (sqrt(v_hat_t) + eps_hat / sqrt(1 - beta2^t)): it is
+    Algorithm 1's step exactly when eps_hat / sqrt(1 - beta2^t) = eps.
+    """
+    return eps * math.sqrt(1 - beta2**t)
+
+
+def _eps_hat_cases(rng):
+    cases = [ValueCase("the defaults at the first step", dict(eps=1e-8, beta2=0.999, t=1))]
+    cases += [ValueCase("early steps (t <= 50)", dict(eps=1e-8, beta2=0.999, t=int(t)))
+              for t in rng.integers(2, 51, 3)]
+    cases += [ValueCase("late steps (large t)", dict(eps=1e-8, beta2=0.999, t=int(t)))
+              for t in rng.integers(500, 5000, 2)]
+    cases += [ValueCase("other epsilons and betas", dict(eps=float(eps), beta2=beta2, t=int(t)))
+              for eps, beta2, t in zip((1e-6, 1e-3, 1e-7), (0.9, 0.99, 0.9999), rng.integers(1, 30, 3))]
+    return cases
+
+
+register(ValueItem(
+    name="efficient_eps_hat",
+    reference=efficient_eps_hat_reference,
+    cases=_eps_hat_cases,
+    points=1,
+    rtol=1e-6,
+    mistakes=(
+        Mistake("kept the same epsilon",
+                "with eps_hat = eps the efficient form adds eps to sqrt(v_t), which is sqrt(1 - beta2**t) "
+                "times sqrt(v_hat_t): early on that acts like a larger epsilon, eps / sqrt(1 - beta2**t) "
+                "(about 32 eps at t = 1 for beta2 = 0.999). Write alpha_t * m_t / (sqrt(v_t) + eps_hat) with "
+                "m_t and v_t in terms of m_hat_t and v_hat_t, and solve for the eps_hat that gives "
+                "lr * m_hat_t / (sqrt(v_hat_t) + eps).",
+                lambda eps, beta2, t: eps),
+        Mistake("forgot the square root",
+                "eps_hat scales like sqrt(v_t), not like v_t: the factor is sqrt(1 - beta2**t), not 1 - beta2**t.",
+                lambda eps, beta2, t: eps * (1 - beta2**t)),
+        Mistake("divided instead of multiplied",
+                "sqrt(v_t) is smaller than sqrt(v_hat_t) by the factor sqrt(1 - beta2**t), so eps_hat must shrink "
+                "by the same factor: eps * sqrt(1 - beta2**t), not eps / sqrt(1 - beta2**t).",
+                lambda eps, beta2, t: eps / math.sqrt(1 - beta2**t)),
+        Mistake("step counter off by one",
+                "at step t the bias correction is 1 - beta2**t with t counted from 1 (t = 1 on the first step); "
+                "with t - 1 the first step gets eps_hat = 0.",
+                lambda eps, beta2, t: eps * math.sqrt(1 - beta2 ** (t - 1))),
     ),
 ))

@@ -1,0 +1,227 @@
+"""Worksheet 02 (momentum and Nesterov): momentum_step, nesterov_step, and the optimal
+alpha and beta of heavy-ball momentum on a quadratic.
+
+The worksheet's contract::
+
+    new_param, new_state = momentum_step(param, grad, state, lr=0.01, momentum=0.9)
+    new_param, new_state = nesterov_step(param, grad, state, lr=0.01, momentum=0.9)
+    state = {"t": 0, "b": np.zeros_like(param)}   # before the first step
+
+Both follow torch.optim.SGD: the buffer b holds no learning rate (b = beta b + g,
+theta -= lr * b). torch keeps the count t to set b_1 = g on the first step;
+with b starting at zeros that is beta * 0 + g, so no special case is needed.
+"""
+
+import math
+
+import numpy as np
+
+from .. import optim
+from ._cases import step_cases
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+
+HYPER = dict(lr=0.01, momentum=0.9)
+OTHER_HYPER = [dict(lr=0.1, momentum=0.5), dict(lr=0.003, momentum=0.99), dict(lr=0.5, momentum=0.3)]
+
+
+def _reference(nesterov: bool):
+    def step(param, grad, state, lr=0.01, momentum=0.9):
+        opt = optim.SGD(lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
+        new_param, s = opt.step(param, grad, optim.SGDState(state["t"], state["b"]))
+        return new_param, {"t": s.t, "b": s.momentum_buffer}
+    return step
+
+
+def momentum_reference(param, grad, state, lr=0.01, momentum=0.9):
+    """course_lib.optim.SGD(lr, momentum), in the worksheet's dict layout."""
+    return _reference(nesterov=False)(param, grad, state, lr, momentum)
+
+
+def nesterov_reference(param, grad, state, lr=0.01, momentum=0.9):
+    """course_lib.optim.SGD(lr, momentum, nesterov=True), in the worksheet's dict layout.
+
+    With momentum = 0 torch refuses nesterov=True; the look-ahead term beta * b
+    is then 0 anyway, so the step is plain SGD.
+    """
+    return _reference(nesterov=True)(param, grad, state, lr, momentum)
+
+
+def fresh_state(param):
+    return {"t": 0, "b": np.zeros_like(param)}
+
+
+def warm_state(param, rng):
+    return {"t": int(rng.integers(50, 3000)), "b": rng.normal(0.0, 3.0, size=param.shape).astype(param.dtype)}
+
+
+def _cases(rng):
+    # tiny_scale 1e-3: SGD has no epsilon, so tiny gradients only check that nothing is thrown away
+    return step_cases(rng, fresh_state, warm_state, HYPER, OTHER_HYPER, tiny_scale=1e-3)
+
+
+# --- momentum_step: the mistakes, each a whole wrong function --------------------------
+
+
+def buffer_after_parameter(param, grad, state, lr=0.01, momentum=0.9):
+    new_param = param - lr * state["b"]  # steps with the old buffer: the newest gradient arrives a step late
+    b = momentum * state["b"] + grad
+    return new_param, {"t": state["t"] + 1, "b": b}
+
+
+def ema_buffer(param, grad, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + (1 - momentum) * grad
+    return param - lr * b, {"t": state["t"] + 1, "b": b}
+
+
+def lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
+    v = momentum * state["b"] + lr * grad
+    return param - v, {"t": state["t"] + 1, "b": v}
+
+
+def momentum_returns_update(param, grad, state, lr=0.01, momentum=0.9):
+    new_param, new_state = momentum_reference(param, grad, state, lr, momentum)
+    return new_param - param, new_state
+
+
+register(StepItem(
+    name="momentum_step",
+    reference=momentum_reference,
+    cases=_cases,
+    state_keys=("t", "b"),
+    points=3,
+    mistakes=(
+        Mistake("momentum buffer updated after the parameter",
+                "you stepped with the old buffer b_{t-1}, so each gradient moves theta one step late (at the "
+                "optimal alpha and beta this diverges). Update the buffer first, b = momentum * b + grad, then "
+                "step with the new one: param - lr * b.", buffer_after_parameter),
+        Mistake("used the (1 - momentum) moving average",
+                "b = momentum * b + (1 - momentum) * grad is the exponential-moving-average form (Adam's m). "
+                "It is a different parametrization: its steps are (1 - momentum) times smaller for the same lr. "
+                "This worksheet asks for torch's sum form: b = momentum * b + grad.", ema_buffer),
+        Mistake("lr inside the buffer (Sutskever's form)",
+                "b = momentum * b + lr * grad with param - b is Sutskever et al.'s velocity: for a constant lr "
+                "the parameters agree, but the buffer holds lr * b, and the two differ as soon as lr changes. "
+                "Keep lr outside, as torch does: b = momentum * b + grad, then param - lr * b.", lr_inside_buffer),
+        Mistake("returned the update instead of the new parameter",
+                "return param - lr * b, not the step -lr * b itself.", momentum_returns_update),
+    ),
+))
+
+
+# --- nesterov_step -----------------------------------------------------------------------
+
+
+def no_look_ahead(param, grad, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + grad
+    return param - lr * b, {"t": state["t"] + 1, "b": b}
+
+
+def buffer_in_place_of_gradient(param, grad, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + grad
+    return param - lr * (b + momentum * b), {"t": state["t"] + 1, "b": b}
+
+
+def direction_stored_as_buffer(param, grad, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + grad
+    direction = grad + momentum * b
+    return param - lr * direction, {"t": state["t"] + 1, "b": direction}
+
+
+def nesterov_lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
+    v = momentum * state["b"] + lr * grad
+    return param - (lr * grad + momentum * v), {"t": state["t"] + 1, "b": v}
+
+
+def nesterov_returns_update(param, grad, state, lr=0.01, momentum=0.9):
+    new_param, new_state = nesterov_reference(param, grad, state, lr, momentum)
+    return new_param - param, new_state
+
+
+register(StepItem(
+    name="nesterov_step",
+    reference=nesterov_reference,
+    cases=_cases,
+    state_keys=("t", "b"),
+    points=3,
+    mistakes=(
+        Mistake("plain heavy ball, no look-ahead",
+                "that is momentum_step: param - lr * b_t. Stepping with grad + momentum * b_{t-1} (the old "
+                "buffer) is the same thing, since b_t = momentum * b_{t-1} + grad. Nesterov's rewritten "
+                "look-ahead steps with grad + momentum * b_t: the gradient plus the momentum it is about to "
+                "add, with the buffer already updated.", no_look_ahead),
+        Mistake("the buffer in place of the gradient in the look-ahead term",
+                "you stepped with b + momentum * b = (1 + momentum) * b; the direction is grad + momentum * b, "
+                "the current gradient plus the momentum.", buffer_in_place_of_gradient),
+        Mistake("stored the step direction as the buffer",
+                "the buffer stays the plain sum b = momentum * b + grad; grad + momentum * b is only the "
+                "direction of this step, do not save it in the state.", direction_stored_as_buffer),
+        Mistake("lr inside the buffer (Sutskever's form)",
+                "your parameters agree for a constant lr, but the buffer holds lr * b. Keep lr outside, as "
+                "torch does: b = momentum * b + grad, then param - lr * (grad + momentum * b).",
+                nesterov_lr_inside_buffer),
+        Mistake("returned the update instead of the new parameter",
+                "return param - lr * (grad + momentum * b), not the step itself.", nesterov_returns_update),
+    ),
+))
+
+
+# --- the optimal alpha and beta on a quadratic -------------------------------------------
+
+
+def optimal_momentum_reference(L, mu):
+    """beta* = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2 with kappa = L / mu."""
+    root_kappa = math.sqrt(L / mu)
+    return ((root_kappa - 1) / (root_kappa + 1)) ** 2
+
+
+def optimal_learning_rate_reference(L, mu):
+    """alpha* = (2 / (sqrt(L) + sqrt(mu)))^2."""
+    return (2 / (math.sqrt(L) + math.sqrt(mu))) ** 2
+
+
+def _curvature_cases(rng):
+    cases = [ValueCase("the narrow valley (L = 5, mu = 0.1)", dict(L=5.0, mu=0.1)),
+             ValueCase("a round bowl (L = mu)", dict(L=2.0, mu=2.0))]
+    for _ in range(4):
+        L = float(rng.uniform(0.5, 50.0))
+        kappa = float(10 ** rng.uniform(0.5, 4.0))
+        cases.append(ValueCase("other curvatures", dict(L=L, mu=L / kappa)))
+    return cases
+
+
+def _sqrt_kappa_ratio(L, mu):
+    root_kappa = math.sqrt(L / mu)
+    return (root_kappa - 1) / (root_kappa + 1)
+
+
+register(ValueItem(
+    name="optimal_momentum",
+    reference=optimal_momentum_reference,
+    cases=_curvature_cases,
+    points=1,
+    mistakes=(
+        Mistake("without the square",
+                "(sqrt(kappa) - 1) / (sqrt(kappa) + 1) is the convergence rate at the optimum, which is "
+                "sqrt(beta*): beta* is its square, ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))**2.",
+                _sqrt_kappa_ratio),
+        Mistake("gradient descent's rate (kappa - 1) / (kappa + 1)",
+                "that is how fast plain GD converges at its best step; the optimal momentum is "
+                "((sqrt(kappa) - 1) / (sqrt(kappa) + 1))**2 with kappa = L / mu.",
+                lambda L, mu: (L / mu - 1) / (L / mu + 1)),
+    ),
+))
+
+register(ValueItem(
+    name="optimal_learning_rate",
+    reference=optimal_learning_rate_reference,
+    cases=_curvature_cases,
+    points=1,
+    mistakes=(
+        Mistake("GD's best step 2/(L+mu)",
+                "2 / (L + mu) is the best step for plain gradient descent; with the optimal momentum the best "
+                "step is larger: (2 / (sqrt(L) + sqrt(mu)))**2.", lambda L, mu: 2 / (L + mu)),
+        Mistake("without the square",
+                "2 / (sqrt(L) + sqrt(mu)) does not even have the units of a step size (1 / curvature): "
+                "square it, (2 / (sqrt(L) + sqrt(mu)))**2.", lambda L, mu: 2 / (math.sqrt(L) + math.sqrt(mu))),
+    ),
+))

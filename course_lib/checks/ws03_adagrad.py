@@ -1,0 +1,192 @@
+"""Worksheet 03 (AdaGrad): adagrad_step and the size of AdaGrad's step after T constant gradients.
+
+The worksheet's contract::
+
+    new_param, new_state = adagrad_step(param, grad, state, lr=0.01, eps=1e-10)
+    state = {"t": 0, "G": np.zeros_like(param)}   # before the first step
+
+with G the per-coordinate sum of squared gradients, and the update of
+torch.optim.Adagrad (course_lib/optim/adagrad.py), epsilon outside the root::
+
+    G     <- G + g^2
+    param <- param - lr * g / (sqrt(G) + eps)
+"""
+
+import math
+
+import numpy as np
+
+from .. import optim
+from ._cases import step_cases
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+
+HYPER = dict(lr=0.01, eps=1e-10)
+
+
+def adagrad_reference(param, grad, state, lr=0.01, eps=1e-10):
+    """course_lib.optim.Adagrad, in the worksheet's dict layout."""
+    opt = optim.Adagrad(lr=lr, eps=eps)
+    new_param, s = opt.step(param, grad, optim.AdagradState(state["t"], state["G"]))
+    return new_param, {"t": s.t, "G": s.sum_sq}
+
+
+def fresh_state(param):
+    return {"t": 0, "G": np.zeros_like(param)}
+
+
+def warm_state(param, rng):
+    """A state after t steps of gradients of size about 1: G is about t per coordinate."""
+    t = int(rng.integers(200, 3000))
+    return {"t": t, "G": (t * (0.5 + rng.random(size=param.shape))).astype(param.dtype)}
+
+
+# --- the mistakes, each a whole wrong adagrad_step ---------------------------------------
+
+def accumulates_g(param, grad, state, lr=0.01, eps=1e-10):
+    G = state["G"] + grad  # g, not g^2: G can shrink, or go negative and give NaN
+    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+
+
+def eps_inside_sqrt(param, grad, state, lr=0.01, eps=1e-10):
+    G = state["G"] + grad * grad
+    return param - lr * grad / np.sqrt(G + eps), {"t": state["t"] + 1, "G": G}
+
+
+def no_eps(param, grad, state, lr=0.01, eps=1e-10):
+    G = state["G"] + grad * grad
+    return param - lr * grad / np.sqrt(G), {"t": state["t"] + 1, "G": G}
+
+
+def no_accumulation(param, grad, state, lr=0.01, eps=1e-10):
+    G = grad * grad  # only this step's g^2: every step becomes lr * sign(g)
+    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+
+
+def one_accumulator(param, grad, state, lr=0.01, eps=1e-10):
+    G = state["G"] + np.sum(grad * grad)  # the squared norm of the whole gradient, in every coordinate
+    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+
+
+def no_square_root(param, grad, state, lr=0.01, eps=1e-10):
+    G = state["G"] + grad * grad
+    return param - lr * grad / (G + eps), {"t": state["t"] + 1, "G": G}
+
+
+def t_not_advanced(param, grad, state, lr=0.01, eps=1e-10):
+    new_param, new_state = adagrad_reference(param, grad, state, lr, eps)
+    return new_param, {**new_state, "t": state["t"]}
+
+
+def returns_the_update(param, grad, state, lr=0.01, eps=1e-10):
+    new_param, new_state = adagrad_reference(param, grad, state, lr, eps)
+    return new_param - param, new_state
+
+
+register(StepItem(
+    name="adagrad_step",
+    reference=adagrad_reference,
+    # tiny_scale=1e-9 puts sqrt(G) near 1e-9, within a factor of 10 of eps = 1e-10: there eps
+    # outside the root (1e-10) and inside it (sqrt(1e-10) = 1e-5) give steps 10^4 apart,
+    # and leaving eps out changes the step by about 10 %.
+    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+                                 [dict(lr=0.1, eps=1e-10),
+                                  dict(lr=0.5, eps=1e-6),
+                                  dict(lr=1.0, eps=1e-2)],
+                                 tiny_scale=1e-9),
+    state_keys=("t", "G"),
+    points=4,
+    mistakes=(
+        Mistake("accumulated g instead of g^2",
+                "G is the sum of SQUARED gradients: G = G + grad * grad (or grad**2). A sum of raw gradients "
+                "shrinks when they change sign, and its square root is NaN once it goes negative.",
+                accumulates_g),
+        Mistake("epsilon inside the square root",
+                "You divide by sqrt(G + eps); torch.optim.Adagrad (the algorithm asked for) divides by "
+                "sqrt(G) + eps. With eps = 1e-10 the floor inside the root is sqrt(1e-10) = 1e-5, so tiny "
+                "gradients get steps thousands of times too small. (Keras 3 puts it inside: another algorithm.)",
+                eps_inside_sqrt),
+        Mistake("left out epsilon",
+                "Divide by sqrt(G) + eps: without eps a coordinate whose gradients have all been 0 divides "
+                "0 by 0 (NaN), and tiny gradients get a slightly different step.", no_eps),
+        Mistake("forgot to accumulate (used only this step's g^2)",
+                "G must keep the whole history: G = state['G'] + grad * grad. With only this step's g^2 every "
+                "step is lr * g / |g| = lr * sign(g), which never shrinks.", no_accumulation),
+        Mistake("one accumulator for all coordinates (summed over the array)",
+                "AdaGrad keeps one sum per parameter, G = G + grad * grad elementwise; np.sum(grad**2) adds "
+                "the squared norm of the whole gradient, so every coordinate gets the same step size and rare "
+                "features lose their larger steps.", one_accumulator),
+        Mistake("divided by G instead of its square root",
+                "The step is lr * g / (sqrt(G) + eps): the square root makes it independent of the gradient's "
+                "scale. Dividing by G itself makes the step shrink like 1 / |g|.", no_square_root),
+        Mistake("the step counter t was not advanced",
+                "Return {'t': state['t'] + 1, ...}: t counts the steps taken, from 1 after the first step.",
+                t_not_advanced),
+        Mistake("returned the update instead of the new parameter",
+                "Return param - lr * grad / (sqrt(G) + eps), not the step itself.", returns_the_update),
+    ),
+))
+
+
+# --- the size of the step after T constant gradients -------------------------------------
+
+def step_after_reference(T, g, lr, eps):
+    """|theta_T - theta_{T-1}| when optim.Adagrad(lr, eps=eps) sees the gradient g at every step."""
+    opt = optim.Adagrad(lr=lr, eps=eps)
+    theta = np.array(0.0)
+    grad = np.array(float(g))
+    state = opt.init(theta)
+    for _ in range(T - 1):
+        theta, state = opt.step(theta, grad, state)
+    new_theta, _ = opt.step(theta, grad, state)
+    return float(abs(new_theta - theta))
+
+
+def _cases_step_after(rng):
+    cases = [ValueCase("the first step (T = 1)", dict(T=1, g=2.5, lr=0.01, eps=1e-10)),
+             ValueCase("the first step (T = 1)", dict(T=1, g=0.3, lr=0.1, eps=1e-10))]
+    for T in (10, 100, 1000, 2500):
+        cases.append(ValueCase("constant gradient, many steps",
+                               dict(T=T, g=float(rng.uniform(0.2, 5.0)), lr=float(rng.uniform(0.005, 0.5)),
+                                    eps=1e-10)))
+    cases += [ValueCase("negative gradients", dict(T=50, g=-3.0, lr=0.01, eps=1e-10)),
+              ValueCase("negative gradients", dict(T=400, g=-0.05, lr=0.2, eps=1e-10)),
+              ValueCase("tiny gradients (where epsilon matters)", dict(T=100, g=1e-9, lr=0.01, eps=1e-10)),
+              ValueCase("tiny gradients (where epsilon matters)", dict(T=20, g=-4e-10, lr=0.1, eps=1e-10)),
+              ValueCase("other epsilons", dict(T=30, g=0.01, lr=0.1, eps=1e-3)),
+              ValueCase("other epsilons", dict(T=300, g=2.0, lr=1.0, eps=0.5))]
+    return cases
+
+
+register(ValueItem(
+    name="adagrad_step_after",
+    reference=step_after_reference,
+    cases=_cases_step_after,
+    points=2,
+    rtol=1e-6,
+    mistakes=(
+        Mistake("alpha / T instead of alpha / sqrt(T)",
+                "After T steps of the same g, G_T = T g^2, and the step divides by its square root: "
+                "lr * |g| / (sqrt(T) |g| + eps), about lr / sqrt(T), not lr / T.",
+                lambda T, g, lr, eps: lr * abs(g) / (T * abs(g) + eps)),
+        Mistake("forgot the accumulated T",
+                "G_T holds all T squared gradients, G_T = T g^2, not just the last one: the step is "
+                "lr * |g| / (sqrt(T g^2) + eps), which shrinks like 1 / sqrt(T).",
+                lambda T, g, lr, eps: lr * abs(g) / (abs(g) + eps)),
+        Mistake("epsilon inside the square root",
+                "AdaGrad (torch's, the one asked for) adds eps to sqrt(G_T): lr * |g| / (sqrt(T g^2) + eps), "
+                "not lr * |g| / sqrt(T g^2 + eps). It shows for tiny gradients.",
+                lambda T, g, lr, eps: lr * abs(g) / math.sqrt(T * g * g + eps)),
+        Mistake("left out epsilon",
+                "That is lr / sqrt(T), the limit for large gradients; with g near eps the exact size is "
+                "lr * |g| / (sqrt(T) |g| + eps).",
+                lambda T, g, lr, eps: lr / math.sqrt(T)),
+        Mistake("gave the step with its sign",
+                "The question asks for the size of the step, |theta_T - theta_{T-1}|, a positive number: "
+                "use |g|.",
+                lambda T, g, lr, eps: lr * g / (math.sqrt(T) * abs(g) + eps)),
+        Mistake("returned the effective step size, not the step",
+                "The effective step size lr / (sqrt(G_T) + eps) is the factor that multiplies g; the step itself is that factor "
+                "times |g|.",
+                lambda T, g, lr, eps: lr / (math.sqrt(T) * abs(g) + eps)),
+    ),
+))
