@@ -1,0 +1,165 @@
+"""Lesson 07 (AdaMax): the L^p moment and its limit, AdaMax's step bound, and the explorers.
+
+- ``lp_moment_root(gradients, beta2, p)``: v_t^(1/p) for t = 1..T, where
+  v_t = beta2^p v_{t-1} + (1 - beta2^p) |g_t|^p, computed in log space (|g|^p
+  overflows float64 long before v_t^(1/p) is anything but an ordinary number).
+- ``decayed_max(gradients, beta2)``: AdaMax's u_t = max(beta2 u_{t-1}, |g_t|), the limit p -> infinity.
+- ``adamax_step_bound(beta1, beta2, t)``: the largest |Delta_t| / alpha AdaMax can take at step t (eps = 0).
+- ``lp_explorer(p, beta2, steps)``: v_t^(1/p) against u_t on a fixed gradient sequence.
+- ``adamax_explorer(lr, beta1, beta2, landscape)``: AdaMax and Adam on a landscape, with their step sizes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import landscapes, optim
+from ..plots import color_for, plot_trajectories
+
+EXPLORER_STEPS = 200
+P_GRID = 2.0 ** np.arange(0, 13)  # 1, 2, 4, ..., 4096
+
+
+def lp_moment_root(gradients, beta2: float, p: float) -> np.ndarray:
+    """v_t^(1/p) for every t, with v_0 = 0 and v_t = beta2^p v_{t-1} + (1 - beta2^p) |g_t|^p.
+
+    gradients: a 1-D sequence g_1..g_T. p may be a number or an array of
+    numbers (the result then has one column per p). Works on log v_t:
+    log v_t = logaddexp(p log beta2 + log v_{t-1}, log(1 - beta2^p) + p log|g_t|),
+    which never overflows or underflows, whatever the size of |g_t|^p.
+    """
+    g = np.abs(np.asarray(gradients, dtype=np.float64))
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(divide="ignore"):  # log 0 = -inf is what a zero gradient (or beta2 = 0) means
+        log_decay = p * np.log(beta2)
+        log_weight = np.log1p(-(beta2**p))
+        log_g = np.log(g)
+    log_v = np.full(p.shape, -np.inf)
+    out = np.empty((len(g),) + p.shape)
+    for t, log_g_t in enumerate(log_g):
+        log_v = np.logaddexp(log_decay + log_v, log_weight + p * log_g_t)
+        out[t] = log_v / p
+    return np.exp(out)
+
+
+def decayed_max(gradients, beta2: float) -> np.ndarray:
+    """u_t = max(beta2 u_{t-1}, |g_t|) for every t, with u_0 = 0 (the paper's AdaMax, no eps)."""
+    u, out = 0.0, []
+    for g in np.asarray(gradients, dtype=np.float64):
+        u = max(beta2 * u, abs(g))
+        out.append(u)
+    return np.array(out)
+
+
+def adamax_step_bound(beta1: float, beta2: float, t: int) -> float:
+    """The largest |Delta_t| / alpha of AdaMax at step t (eps = 0), over all gradient sequences.
+
+        B_t = (1 - beta1) / (1 - beta1^t) * sum_{k=0}^{t-1} (beta1 / beta2)^k
+
+    since |m_t| <= (1 - beta1) sum_i beta1^(t-i) |g_i| and |g_i| <= u_t / beta2^(t-i).
+    B_1 = 1; for beta1 < beta2 it rises to (1 - beta1) / (1 - beta1 / beta2), 1.0091
+    for the defaults; gradients that shrink by exactly beta2 per step attain it.
+    For beta1 >= beta2 it grows without bound; for beta2 = 0 (u_t = |g_t|) there is none.
+    """
+    if t == 1:
+        return 1.0
+    if beta2 == 0:
+        return math.inf
+    r = beta1 / beta2
+    total = float(t) if r == 1 else (1 - r**t) / (1 - r)
+    return (1 - beta1) / (1 - beta1**t) * total
+
+
+def example_gradients(steps: int, seed: int = 7) -> np.ndarray:
+    """A gradient sequence with a story: noise whose scale shrinks tenfold, and one spike."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(steps)
+    g = rng.normal(size=steps) * 10.0 ** (-t / max(steps - 1, 1))  # the scale shrinks from 1 to 0.1
+    g[int(0.6 * steps)] = 4.0  # one outlier, late in the sequence
+    return g
+
+
+def lp_explorer(p: float = 8.0, beta2: float = 0.99, steps: int = 200):
+    """Left: |g_t|, u_t and v_t^(1/p) (raw and bias-corrected) along a gradient sequence.
+    Right: the relative gap |v_T^(1/p) - u_T| / u_T at the last step for every p, the chosen one marked."""
+    g = example_gradients(steps)
+    t = np.arange(1, steps + 1)
+    u = decayed_max(g, beta2)
+    root = lp_moment_root(g, beta2, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Lp's own bias correction: divide v_t by 1 - beta2^(p t); its p-th root tends to 1 as p grows
+        corrected = root / (-np.expm1(t * p * math.log(beta2))) ** (1 / p) if beta2 > 0 else root
+    grid = np.unique(np.r_[P_GRID, p])
+    gaps = np.abs(lp_moment_root(g, beta2, grid)[-1] / u[-1] - 1)
+    gap = abs(root[-1] / u[-1] - 1)
+
+    fig, (ax_t, ax_p) = plt.subplots(1, 2, figsize=(12.0, 4.3), gridspec_kw={"width_ratios": [1.5, 1]})
+    ax_t.semilogy(t, np.abs(g), ".", color="0.6", ms=3, label=r"$|g_t|$")
+    ax_t.semilogy(t, u, color="black", lw=2.2, label=r"$u_t = \max(\beta_2 u_{t-1}, |g_t|)$")
+    ax_t.semilogy(t, root, color=color_for("AdaMax"), lw=1.5, label=rf"$v_t^{{1/p}}$, p = {p:.3g}")
+    ax_t.semilogy(t, corrected, color=color_for("AdaMax"), lw=1.2, ls="--",
+                  label=r"$(v_t / (1-\beta_2^{pt}))^{1/p}$, bias-corrected")
+    ax_t.set(xlabel="step t", ylabel="size (log scale)",
+             title=rf"$\beta_2$ = {beta2:.4g}, p = {p:.3g}: gap at the last step {gap:.2%}")
+    ax_t.legend(fontsize=8, loc="lower left")
+    ax_p.loglog(grid, np.maximum(gaps, 1e-17), "o-", color=color_for("AdaMax"), ms=3)
+    ax_p.loglog([p], [max(gap, 1e-17)], "o", ms=10, mfc="none", mec="black", label=f"p = {p:.3g}")
+    ax_p.set(xlabel="p", ylabel=r"$|v_T^{1/p} - u_T| / u_T$", title=f"The gap at the last step (T = {steps})")
+    ax_p.legend(fontsize=8)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.25)
+    return fig
+
+
+def adamax_explorer(lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.999, landscape: str = "Rosenbrock"):
+    """AdaMax and Adam with the same lr and betas from the landscape's demo start.
+
+    Left: both paths. Right: the largest |Delta theta_i| / lr of each step, with
+    AdaMax's bound B_t (adamax_step_bound) and the line |Delta| = lr.
+    """
+    land = landscapes.LANDSCAPES[landscape]()
+    betas = (beta1, beta2)
+    paths = {"Adam": landscapes.trajectory(optim.Adam(lr=lr, betas=betas), land, steps=EXPLORER_STEPS),
+             "AdaMax": landscapes.trajectory(optim.Adamax(lr=lr, betas=betas), land, steps=EXPLORER_STEPS)}
+
+    fig, (ax_path, ax_step) = plt.subplots(1, 2, figsize=(11.5, 4.6), gridspec_kw={"width_ratios": [1, 1.25]})
+    plot_trajectories(land, paths, ax=ax_path, resolution=120, markersize=2.0)
+    with np.errstate(all="ignore"):
+        ends = ", ".join(f"{name} f = {land(path[-1]):.2g}" if len(path) == EXPLORER_STEPS + 1
+                         else f"{name} diverged" for name, path in paths.items())
+    ax_path.set_title(f"{land.name}, {EXPLORER_STEPS} steps: {ends}", fontsize=10)
+
+    for name, path in paths.items():
+        steps = np.abs(np.diff(path, axis=0)).max(axis=1) / lr
+        ax_step.semilogy(np.arange(1, len(steps) + 1), np.maximum(steps, 1e-12), color=color_for(name), lw=1.3,
+                         label=rf"{name}, $\max_i |\Delta\theta_i| / \alpha$")
+    t = np.arange(1, EXPLORER_STEPS + 1)
+    bound = np.array([adamax_step_bound(beta1, beta2, int(k)) for k in t])
+    ax_step.semilogy(t, bound, color="black", lw=0.9, ls="--", label=r"AdaMax's bound $B_t$")
+    ax_step.axhline(1.0, color="black", lw=0.6, label=r"$|\Delta| = \alpha$")
+    ax_step.set_ylim(1e-4, max(10.0, 2 * min(bound[-1], 1e3)))
+    ax_step.set(xlabel="step t", ylabel=r"step size in units of $\alpha$",
+                title=rf"lr = {lr:.3g}, $\beta_1$ = {beta1:.3g}, $\beta_2$ = {beta2:.4g}")
+    ax_step.legend(fontsize=8, loc="lower left", framealpha=0.85)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.11, top=0.92, wspace=0.22)
+    return fig
+
+
+EXPLORERS = {
+    "lesson07_lp": (lp_explorer, [
+        dict(p=8.0, beta2=0.99, steps=200),
+        dict(p=1.0, beta2=0.5, steps=10),        # p = 1: a decayed mean of |g|; short memory
+        dict(p=4096.0, beta2=0.9999, steps=500),  # the limit: v^(1/p) lies on u
+        dict(p=2.0, beta2=0.0, steps=50),          # beta2 = 0: no memory at all, u_t = |g_t|
+    ]),
+    "lesson07_adamax": (adamax_explorer, [
+        dict(lr=0.1, beta1=0.9, beta2=0.999, landscape="Rosenbrock"),
+        dict(lr=0.1, beta1=0.9, beta2=0.99, landscape="Rosenbrock"),
+        # beta2 < beta1: m remembers gradients that u has forgotten, and the bound is gone
+        dict(lr=0.5, beta1=0.99, beta2=0.5, landscape="Beale"),
+        dict(lr=1e-3, beta1=0.0, beta2=0.9999, landscape="Quadratic"),
+        dict(lr=1.0, beta1=0.5, beta2=0.9, landscape="Himmelblau"),
+    ]),
+}
