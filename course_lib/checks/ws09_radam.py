@@ -24,6 +24,7 @@ import numpy as np
 from .. import optim
 from ._cases import step_cases
 from ._core import Mistake, StepCase, StepItem, ValueCase, ValueItem, register
+from .ws05_adam import fresh_state, warm_state  # RAdam keeps Adam's {"t", "m", "v"} layout
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -35,14 +36,6 @@ def radam_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
     return new_param, {"t": s.t, "m": s.m, "v": s.v}
 
 
-def fresh_state(param):
-    return {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}
-
-
-def warm_state(param, rng):
-    return {"t": int(rng.integers(200, 3000)),
-            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
-            "v": (0.5 + rng.random(size=param.shape)).astype(param.dtype)}
 
 
 def _tiny_warm_state(param, rng, t):
