@@ -97,6 +97,15 @@ class ValueItem:
     kind: str = "value"
 
 
+def returning_the_update(reference: Callable) -> Callable:
+    """The mistake "returned the update instead of the new parameter", for any step item:
+    the reference's step, new_param - param, handed back where new_param belongs."""
+    def returns_the_update(param, grad, state, *hyperparameters, **named_hyperparameters):
+        new_param, new_state = reference(param, grad, state, *hyperparameters, **named_hyperparameters)
+        return new_param - param, new_state
+    return returns_the_update
+
+
 # --- the result --------------------------------------------------------------
 
 
@@ -428,5 +437,5 @@ def check(name: str, function, seed: int = 0) -> CheckResult:
     return check_value(item, function, rng)
 
 
-__all__ = ["check", "CheckResult", "Mistake", "StepItem", "ValueItem", "StepCase", "ValueCase", "ITEMS",
+__all__ = ["check", "CheckResult", "Mistake", "returning_the_update", "StepItem", "ValueItem", "StepCase", "ValueCase", "ITEMS",
            "register", "time_limit"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=0.01, momentum=0.9)
 OTHER_HYPER = [dict(lr=0.1, momentum=0.5), dict(lr=0.003, momentum=0.99), dict(lr=0.5, momentum=0.3)]
@@ -78,9 +78,7 @@ def lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
     return param - v, {"t": state["t"] + 1, "b": v}
 
 
-def momentum_returns_update(param, grad, state, lr=0.01, momentum=0.9):
-    new_param, new_state = momentum_reference(param, grad, state, lr, momentum)
-    return new_param - param, new_state
+momentum_returns_update = returning_the_update(momentum_reference)
 
 
 register(StepItem(
@@ -132,9 +130,7 @@ def nesterov_lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
     return param - (lr * grad + momentum * v), {"t": state["t"] + 1, "b": v}
 
 
-def nesterov_returns_update(param, grad, state, lr=0.01, momentum=0.9):
-    new_param, new_state = nesterov_reference(param, grad, state, lr, momentum)
-    return new_param - param, new_state
+nesterov_returns_update = returning_the_update(nesterov_reference)
 
 
 register(StepItem(

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=0.01, eps=1e-10)
 
@@ -77,9 +77,7 @@ def t_not_advanced(param, grad, state, lr=0.01, eps=1e-10):
     return new_param, {**new_state, "t": state["t"]}
 
 
-def returns_the_update(param, grad, state, lr=0.01, eps=1e-10):
-    new_param, new_state = adagrad_reference(param, grad, state, lr, eps)
-    return new_param - param, new_state
+returns_the_update = returning_the_update(adagrad_reference)
 
 
 register(StepItem(

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 # --- rmsprop_step ----------------------------------------------------------------------
 
@@ -73,9 +73,7 @@ def rmsprop_bias_corrected(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
     return param - lr * grad / (np.sqrt(v_hat) + eps), {"t": t, "v": v}
 
 
-def rmsprop_returns_update(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
-    new_param, new_state = rmsprop_reference(param, grad, state, lr, alpha, eps)
-    return new_param - param, new_state
+rmsprop_returns_update = returning_the_update(rmsprop_reference)
 
 
 register(StepItem(
@@ -172,9 +170,7 @@ def adadelta_eps_outside(param, grad, state, rho=0.9, eps=1e-6):
     return _adadelta(param, grad, state, rho, eps, eps_outside=True)
 
 
-def adadelta_returns_update(param, grad, state, rho=0.9, eps=1e-6):
-    new_param, new_state = adadelta_reference(param, grad, state, rho, eps)
-    return new_param - param, new_state
+adadelta_returns_update = returning_the_update(adadelta_reference)
 
 
 register(StepItem(

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -89,9 +89,7 @@ def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
     return param - alpha_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-def returns_the_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_param, new_state = adam_reference(param, grad, state, lr, beta1, beta2, eps)
-    return new_param - param, new_state
+returns_the_update = returning_the_update(adam_reference)
 
 
 register(StepItem(

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -116,9 +116,7 @@ def beta_swapped(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return param - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def returns_the_update(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_param, new_state = adamax_reference(param, grad, state, lr, beta1, beta2, eps)
-    return new_param - param, new_state
+returns_the_update = returning_the_update(adamax_reference)
 
 
 register(StepItem(

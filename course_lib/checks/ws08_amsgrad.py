@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import landscapes, optim, schedules
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -116,9 +116,7 @@ def v_max_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_v=False)
 
 
-def returns_the_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_param, new_state = amsgrad_reference(param, grad, state, lr, beta1, beta2, eps)
-    return new_param - param, new_state
+returns_the_update = returning_the_update(amsgrad_reference)
 
 
 register(StepItem(

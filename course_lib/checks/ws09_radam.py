@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import optim
 from ._cases import step_cases
-from ._core import Mistake, StepCase, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepCase, StepItem, ValueCase, ValueItem, register, returning_the_update
 from .ws05_adam import fresh_state, warm_state  # RAdam keeps Adam's {"t", "m", "v"} layout
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
@@ -194,9 +194,7 @@ def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return _radam(param, grad, state, lr, beta1, beta2, eps, swapped=True)
 
 
-def returns_the_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    new_param, new_state = radam_reference(param, grad, state, lr, beta1, beta2, eps)
-    return new_param - param, new_state
+returns_the_update = returning_the_update(radam_reference)
 
 
 register(StepItem(

@@ -22,7 +22,8 @@ import numpy as np
 
 from .. import optim, schedules
 from ._cases import step_cases
-from ._core import Mistake, StepItem, ValueCase, ValueItem, register
+from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
+from .ws05_adam import fresh_state as adam_fresh_state, warm_state as adam_warm_state  # AdamW keeps Adam's layout
 
 # --- 1. adamw_step -------------------------------------------------------------------------
 
@@ -34,16 +35,6 @@ def adamw_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
     opt = optim.AdamW(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
     new_param, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], None))
     return new_param, {"t": s.t, "m": s.m, "v": s.v}
-
-
-def adam_fresh_state(param):
-    return {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}
-
-
-def adam_warm_state(param, rng):
-    return {"t": int(rng.integers(200, 3000)),
-            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
-            "v": (0.5 + rng.random(size=param.shape)).astype(param.dtype)}
 
 
 def _adam_direction(grad, state, beta1, beta2, eps):
@@ -78,9 +69,7 @@ def adamw_no_bias_correction(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999
     return param * (1 - lr * weight_decay) - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-def adamw_returns_the_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
-    new_param, new_state = adamw_reference(param, grad, state, lr, beta1, beta2, eps, weight_decay)
-    return new_param - param, new_state
+adamw_returns_the_update = returning_the_update(adamw_reference)
 
 
 register(StepItem(
@@ -290,9 +279,7 @@ lookahead_no_reset = _lookahead_variant(_every_k, _pull, reset=False)
 lookahead_sync_before = _lookahead_variant(_every_k, _pull, sync_before_step=True)
 
 
-def lookahead_returns_the_update(param, grad, state, lr=0.1, k=5, alpha=0.5):
-    new_param, new_state = lookahead_reference(param, grad, state, lr, k, alpha)
-    return new_param - param, new_state
+lookahead_returns_the_update = returning_the_update(lookahead_reference)
 
 
 register(StepItem(
