@@ -10,12 +10,16 @@ INSTALLED := $(VENV)/.installed
 # Small NumPy matrices run faster on one BLAS thread, and pytest already uses every core.
 TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 
-.PHONY: lab test exercises help clean
+OUT ?= grades
+
+.PHONY: lab test exercises grade bench-grade help clean
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make grade SUBMISSIONS=folder [OUT=grades]  grade a class's worksheets (see the README)"
+	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
 	@echo "make clean  remove .venv and caches"
 
 $(BIN)/python:
@@ -47,6 +51,13 @@ test: $(INSTALLED)
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
+
+grade: $(INSTALLED)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades]"; exit 2; }
+	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)"
+
+bench-grade: $(INSTALLED)
+	$(TEST_ENV) $(BIN)/python benchmarks/grade_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache course_lib.egg-info

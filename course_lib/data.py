@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import sklearn.datasets
 
 from .optim._base import FLOAT_DTYPES, positive_int, real
 
@@ -112,19 +111,20 @@ def load(name: str, **kwargs) -> Dataset:
     return LOADERS[name](**kwargs)
 
 
-# name -> (scikit-learn loader, its keyword arguments, task)
+# name -> (scikit-learn loader's name, its keyword arguments, task)
 _SKLEARN = {
-    "digits": (sklearn.datasets.load_digits, {}, "classification"),
-    "breast_cancer": (sklearn.datasets.load_breast_cancer, {}, "classification"),
+    "digits": ("load_digits", {}, "classification"),
+    "breast_cancer": ("load_breast_cancer", {}, "classification"),
     # scaled=False: the raw table; we standardize it ourselves, with train statistics only
-    "diabetes": (sklearn.datasets.load_diabetes, {"scaled": False}, "regression"),
+    "diabetes": ("load_diabetes", {"scaled": False}, "regression"),
 }
 
 
 def _from_sklearn(name, seed, val_fraction, test_fraction, dtype) -> Dataset:
     dtype = _check_dtype(dtype)
     loader, kwargs, task = _SKLEARN[name]
-    bunch = loader(**kwargs)
+    import sklearn.datasets  # here, not at the top: it takes a second and a half, and most uses of data never load
+    bunch = getattr(sklearn.datasets, loader)(**kwargs)
     X, y = bunch.data.astype(np.float64), bunch.target
     classification = task == "classification"
     rng = np.random.default_rng(seed)

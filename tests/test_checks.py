@@ -100,7 +100,7 @@ def test_a_broken_step_function_is_told_what_is_wrong_in_one_line(name, how):
 
 
 def test_a_function_that_never_returns_is_stopped_with_a_clear_reason(monkeypatch):
-    monkeypatch.setattr(checks._core, "SECONDS_PER_CALL", 0.2)
+    monkeypatch.setattr(checks._runner, "SECONDS_PER_CALL", 0.2)
 
     def forever(param, grad, state, **hyper):
         while True:

@@ -26,18 +26,17 @@ report says which variant it is and which one the worksheet asked for.
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import signal
+import dataclasses
 import threading
-import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
+from ._runner import (SECONDS_PER_CALL, Outcome, StepCase, ValueCase, fmt, run_steps, run_student, run_value,
+                      time_limit)
+
 ITEMS: dict[str, "StepItem | ValueItem"] = {}
-SECONDS_PER_CALL = 5.0
 
 
 def register(item):
@@ -58,21 +57,6 @@ class Mistake:
     explanation: str    # what it does wrong and how to fix it, in a sentence or two
     function: Callable  # same signature as the reference
     accepted: bool = False
-
-
-@dataclass(frozen=True)
-class StepCase:
-    group: str                 # "first step (t = 1)", "tiny gradients", ...
-    param: np.ndarray
-    grads: tuple               # one gradient per step
-    state: dict                # the state before the first step
-    hyper: dict                # keyword arguments (lr, beta1, ...)
-
-
-@dataclass(frozen=True)
-class ValueCase:
-    group: str
-    kwargs: dict
 
 
 @dataclass(frozen=True)
@@ -149,63 +133,7 @@ class CheckResult:
         printer.text(self.report())
 
 
-# --- running student code ------------------------------------------------------
-
-
-class CallTimeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise CallTimeout if the block runs longer than ``seconds`` (Unix, main thread only)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise CallTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-class StudentError(Exception):
-    """The student's function could not be graded on a case; the message says why in one line."""
-
-
-class NotAttempted(Exception):
-    pass
-
-
-def _call(fn, args, kwargs, name):
-    try:
-        with time_limit(SECONDS_PER_CALL):
-            return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise NotAttempted()
-    except CallTimeout:
-        raise StudentError(f"{name} did not return within {SECONDS_PER_CALL:g} s: is there a loop that never ends?")
-    except Exception as error:
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        raise StudentError(f"{name} raised {type(error).__name__}: {error} (line {where.lineno}: {where.line})")
-
-
-def _fmt(value) -> str:
-    if isinstance(value, np.ndarray):
-        with np.printoptions(precision=6, threshold=8, edgeitems=3, linewidth=100):
-            return f"{np.array2string(value, separator=', ')} ({value.dtype}{'' if value.ndim == 0 else ', shape ' + str(value.shape)})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_fmt(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    return repr(value)
+# --- comparing the student's outcomes with the reference -------------------------
 
 
 def _tolerance(dtype) -> float:
@@ -221,126 +149,107 @@ def _close(got, expected, rtol) -> bool:
     return bool(np.allclose(got, expected, rtol=rtol, atol=rtol * 1e-3 * scale, equal_nan=True))
 
 
-# --- step items ----------------------------------------------------------------
-
-
-def _run_steps(fn, case: StepCase, name: str, strict: bool):
-    """Apply fn once per gradient; return [(param, state)] after each step.
-
-    strict (the student's function): check types, shapes, dtypes, NaN and
-    that no input was changed, raising StudentError with a one-line reason.
-    """
-    param, state = case.param.copy(), copy.deepcopy(case.state)
-    out = []
-    for k, grad in enumerate(case.grads):
-        inputs = (param, grad.copy(), state)
-        snapshot = copy.deepcopy(inputs)
-        result = _call(fn, inputs, dict(case.hyper), name)
-        if strict:
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise StudentError(f"{name} must return (new_param, new_state), a pair; it returned {_fmt(result)[:80]}")
-            new_param, new_state = result
-            if not isinstance(new_param, np.ndarray) and not isinstance(new_param, np.floating):
-                raise StudentError(f"{name} must return new_param as a NumPy array, got {type(new_param).__name__}")
-            new_param = np.asarray(new_param)
-            if new_param.shape != case.param.shape:
-                raise StudentError(f"{name} returned new_param of shape {new_param.shape}; param has shape {case.param.shape}")
-            if new_param.dtype != case.param.dtype:
-                raise StudentError(f"{name} returned new_param as {new_param.dtype}; param was {case.param.dtype} "
-                                   f"(keep the dtype: avoid np.float64 constants and np.array(..., dtype=float))")
-            if not isinstance(new_state, dict):
-                raise StudentError(f"{name} must return new_state as a dict, got {type(new_state).__name__}")
-            if not _inputs_unchanged(snapshot, inputs):
-                raise StudentError(f"{name} changed its inputs in place (e.g. m *= beta1 or param -= ...): "
-                                   f"build new arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were")
-            result = (new_param, new_state)
-        param, state = result
-        out.append((np.asarray(param), state))
-    return out
-
-
-def _same(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    floating = np.issubdtype(a.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)
-    return bool(np.array_equal(a, b, equal_nan=floating))  # a NaN carried in the state is not a change
-
-
-def _inputs_unchanged(snapshot, inputs) -> bool:
-    before_param, before_grad, before_state = snapshot
-    param, grad, state = inputs
-    if not (_same(before_param, param) and _same(before_grad, grad)):
-        return False
-    return all(_same(value, state.get(key)) for key, value in before_state.items())
-
-
 def _steps_match(got, expected, dtype) -> tuple[bool, str]:
     """Compare two runs step by step; (True, "") or (False, what differs first)."""
     rtol = _tolerance(dtype)
     for k, ((p_got, s_got), (p_exp, s_exp)) in enumerate(zip(got, expected)):
         if not _close(p_got, p_exp, rtol):
-            return False, f"after step {k + 1}: new_param\n  expected {_fmt(p_exp)}\n  got      {_fmt(p_got)}"
+            return False, f"after step {k + 1}: new_param\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}"
         for key, value in s_exp.items():
             if key not in s_got:
                 return False, f"after step {k + 1}: new_state has no key {key!r} (it has {sorted(s_got)})"
             if not _close(s_got[key], value, rtol):
-                return False, (f"after step {k + 1}: new_state[{key!r}]\n  expected {_fmt(value)}\n"
-                               f"  got      {_fmt(s_got[key])}")
+                return False, (f"after step {k + 1}: new_state[{key!r}]\n  expected {fmt(value)}\n"
+                               f"  got      {fmt(s_got[key])}")
     return True, ""
 
 
-def _describe_case(case: StepCase) -> str:
-    hyper = ", ".join(f"{k}={_fmt(v)}" for k, v in case.hyper.items())
-    lines = [f"group '{case.group}', {len(case.grads)} step(s) with {hyper}",
-             f"param = {_fmt(case.param)}", f"state = {_fmt(case.state)}"]
-    lines += [f"grad at step {k + 1} = {_fmt(g)}" for k, g in enumerate(case.grads[:3])]
+def _describe_case(case) -> str:
+    hidden = " (a hidden case: the worksheet's own check does not show it)" if case.hidden else ""
+    if isinstance(case, ValueCase):
+        return f"group '{case.group}'{hidden} with {fmt(case.kwargs)}"
+    hyper = ", ".join(f"{k}={fmt(v)}" for k, v in case.hyper.items())
+    lines = [f"group '{case.group}'{hidden}, {len(case.grads)} step(s) with {hyper}",
+             f"param = {fmt(case.param)}", f"state = {fmt(case.state)}"]
+    lines += [f"grad at step {k + 1} = {fmt(g)}" for k, g in enumerate(case.grads[:3])]
     if len(case.grads) > 3:
         lines.append(f"... ({len(case.grads) - 3} more steps)")
     return "\n".join(lines)
 
 
-def _matches_everywhere(runs_a, runs_b, cases) -> bool:
-    return all(a is not None and b is not None and _steps_match(a, b, c.param.dtype)[0]
-               for a, b, c in zip(runs_a, runs_b, cases))
+class Expected:
+    """The reference's and every mistake's answers on one item's cases, computed
+    once: a notebook check uses them once, the batch grader for every submission."""
 
+    def __init__(self, item, cases):
+        self.item, self.cases = item, list(cases)
+        self._reference = None
+        self._mistakes: dict[str, list] = {}
+        self._lock = threading.Lock()
 
-def _run_quietly(fn, case, name):
-    try:
+    def _run(self, function, case):
         with np.errstate(all="ignore"):
-            return _run_steps(fn, case, name, strict=False)
-    except Exception:
-        return None
+            if self.item.kind == "step":
+                return run_steps(function, case, "reference", strict=False)
+            return run_value(function, case, "reference", strict=False)
+
+    def reference(self) -> list:
+        with self._lock:
+            if self._reference is None:
+                self._reference = [self._run(self.item.reference, case) for case in self.cases]
+            return self._reference
+
+    def mistake(self, mistake: Mistake) -> list:
+        """The mistake's answers (None where it raises on a case)."""
+        with self._lock:
+            if mistake.name not in self._mistakes:
+                runs = []
+                for case in self.cases:
+                    try:
+                        runs.append(self._run(mistake.function, case))
+                    except Exception:
+                        runs.append(None)
+                self._mistakes[mistake.name] = runs
+            return self._mistakes[mistake.name]
+
+    def matches(self, got, expected, case) -> tuple[bool, str]:
+        if got is None or expected is None:
+            return False, ""
+        if self.item.kind == "step":
+            return _steps_match(got, expected, case.param.dtype)
+        ok = bool(np.isclose(got, expected, rtol=self.item.rtol, atol=0.0))
+        return ok, f"expected {expected:.10g}\ngot      {got:.10g}"
 
 
-def check_step(item: StepItem, fn, rng: np.random.Generator) -> CheckResult:
-    cases = item.cases(rng)
+NOT_ATTEMPTED = "the function still raises NotImplementedError: write it, then run this check again"
+
+
+def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
+    """Score the student's outcomes on ``expected.cases``; name the mistake or variant they match."""
+    if any(outcome.kind == "not attempted" for outcome in outcomes):
+        return CheckResult(item.name, "not attempted", 0.0, item.points, diagnosis=NOT_ATTEMPTED)
+    cases, reference = expected.cases, expected.reference()
+    if len(outcomes) != len(cases):
+        raise ValueError(f"{item.name}: {len(outcomes)} outcomes for {len(cases)} cases")
     groups: dict[str, bool] = {}
     student_runs, first_failure, diagnosis = [], None, None
-    for case in cases:
-        try:
-            with np.errstate(all="ignore"):
-                run = _run_steps(fn, case, item.name, strict=True)
-            expected = _run_steps(item.reference, case, "reference", strict=False)
-            ok, difference = _steps_match(run, expected, case.param.dtype)
-        except NotAttempted:
-            return CheckResult(item.name, "not attempted", 0.0, item.points,
-                               diagnosis="the function still raises NotImplementedError: write it, then run this check again")
-        except StudentError as error:
-            run, ok, difference = None, False, str(error)
-            diagnosis = diagnosis or str(error)
+    for case, outcome, want in zip(cases, outcomes, reference):
+        if outcome.kind == "ran":
+            run = outcome.value
+            ok, difference = expected.matches(run, want, case)
+        else:
+            run, ok, difference = None, False, str(outcome.value)
+            diagnosis = diagnosis or str(outcome.value)
         student_runs.append(run)
         groups[case.group] = groups.get(case.group, True) and ok
         if not ok and first_failure is None:
             first_failure = _describe_case(case) + "\n" + difference
-    return _conclude(item, groups, student_runs, cases, first_failure, diagnosis, _run_quietly, _matches_everywhere)
 
-
-def _conclude(item, groups, student_runs, cases, first_failure, diagnosis, run_mistake, matches):
-    """Name the mistake or variant the student's answers match, and score."""
     variant = None
-    if all(r is not None for r in student_runs):
+    if all(run is not None for run in student_runs):
         for mistake in item.mistakes:
-            mistake_runs = [run_mistake(mistake.function, case, mistake.name) for case in cases]
-            if matches(student_runs, mistake_runs, cases):
+            mistaken = expected.mistake(mistake)
+            if all(expected.matches(a, b, case)[0] for a, b, case in zip(student_runs, mistaken, cases)):
                 if mistake.accepted:
                     variant = f"{mistake.name}. {mistake.explanation}"
                     groups = {group: True for group in groups}
@@ -367,53 +276,12 @@ def status_has_nan(runs) -> bool:
     return False
 
 
-# --- value items ------------------------------------------------------------------
-
-
-def _value_run(fn, case: ValueCase, name: str, strict: bool):
-    value = _call(fn, (), dict(case.kwargs), name) if strict else fn(**case.kwargs)
-    if strict:
-        if isinstance(value, np.ndarray) and value.size == 1:
-            value = value.reshape(())
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
-            raise StudentError(f"{name} must return a number, got {type(value).__name__}: {_fmt(value)[:60]}")
-        if not np.isfinite(float(value)):
-            raise StudentError(f"{name} returned {float(value)} for {_fmt(case.kwargs)}")
-    return float(value)
-
-
-def check_value(item: ValueItem, fn, rng: np.random.Generator) -> CheckResult:
+def cases_for(item, seed: int = 0, hidden: bool = False) -> list:
+    """The item's cases for a seed: the worksheet's check uses seed 0; the
+    batch grader adds cases from a secret seed, marked hidden."""
+    rng = np.random.default_rng([seed, sum(map(ord, item.name))])
     cases = item.cases(rng)
-    groups: dict[str, bool] = {}
-    student_values, first_failure, diagnosis = [], None, None
-    for case in cases:
-        try:
-            got = _value_run(fn, case, item.name, strict=True)
-            expected = _value_run(item.reference, case, "reference", strict=False)
-            ok = bool(np.isclose(got, expected, rtol=item.rtol, atol=0.0))
-            difference = f"expected {expected:.10g}\ngot      {got:.10g}"
-        except NotAttempted:
-            return CheckResult(item.name, "not attempted", 0.0, item.points,
-                               diagnosis="the function still raises NotImplementedError: write it, then run this check again")
-        except StudentError as error:
-            got, ok, difference = None, False, str(error)
-            diagnosis = diagnosis or str(error)
-        student_values.append(got)
-        groups[case.group] = groups.get(case.group, True) and ok
-        if not ok and first_failure is None:
-            first_failure = f"group '{case.group}' with {_fmt(case.kwargs)}\n{difference}"
-
-    def run_mistake(function, case, name):
-        try:
-            return float(function(**case.kwargs))
-        except Exception:
-            return None
-
-    def matches(got, mistaken, cases_):
-        return all(a is not None and b is not None and np.isclose(a, b, rtol=item.rtol, atol=0.0)
-                   for a, b in zip(got, mistaken))
-
-    return _conclude(item, groups, student_values, cases, first_failure, diagnosis, run_mistake, matches)
+    return [dataclasses.replace(case, hidden=True) for case in cases] if hidden else cases
 
 
 # --- the entry point ---------------------------------------------------------------
@@ -431,11 +299,8 @@ def check(name: str, function, seed: int = 0) -> CheckResult:
     if not callable(function):
         return CheckResult(name, "error", 0.0, item.points,
                            diagnosis=f"pass the function itself, check({name!r}, {name}), not {type(function).__name__}")
-    rng = np.random.default_rng([seed, sum(map(ord, name))])
-    if isinstance(item, StepItem):
-        return check_step(item, function, rng)
-    return check_value(item, function, rng)
+    cases = cases_for(item, seed)
+    return judge(item, Expected(item, cases), run_student(item.kind, function, cases, name))
 
-
-__all__ = ["check", "CheckResult", "Mistake", "returning_the_update", "StepItem", "ValueItem", "StepCase", "ValueCase", "ITEMS",
-           "register", "time_limit"]
+__all__ = ["check", "CheckResult", "Expected", "Mistake", "Outcome", "returning_the_update", "StepItem", "ValueItem",
+           "StepCase", "ValueCase", "ITEMS", "SECONDS_PER_CALL", "cases_for", "judge", "register", "time_limit"]

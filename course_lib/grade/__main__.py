@@ -1,0 +1,5 @@
+import sys
+
+from .batch import main
+
+sys.exit(main())

@@ -1,0 +1,459 @@
+"""Grading a folder of submissions: plan, run children in parallel, judge, write.
+
+Output, in the folder given by --out (created with mode 0700: children cannot
+read it):
+
+    grades.csv            one row per submission: student, worksheet, file,
+                          status, reason, total, max, points per item, flags
+    grades.json           the same rows with every item's full result
+    feedback/<student>/<NN-topic>.txt   the reports the worksheet's checks show
+    results/<file>.json   one per submission, written as it is graded: the
+                          batch can be stopped and resumed at any point
+    hidden-seed           the secret seed of the hidden cases (mode 0600)
+
+A submission whose file and grader are unchanged since its result was
+written is not graded again, so re-running the same command after an
+interruption finishes the rest, and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .. import checks
+from ..checks import ITEMS, WORKSHEET_ITEMS, CheckResult, Expected, cases_for, judge
+from ..checks._runner import Outcome
+from . import submissions as subs
+from . import wire
+from .sandbox import Limits, Sandbox, SandboxError
+
+GRADER_FILES = ["checks/*.py", "grade/*.py", "grade/view/*.py", "optim/*.py", "schedules.py", "landscapes.py"]
+ADVICE = {
+    "reference": "graded functions must compute the answer themselves, not call the course's reference",
+    "files": "graded code may read only the Python installation and write only its own folder",
+    "processes": "graded code may not start or signal processes",
+    "network": "graded code may not use the network",
+    "native code": "graded code may not load or call C code",
+    "inspection": "graded code may not inspect the grader",
+}
+
+
+# --- the plan: cases per worksheet, computed once ------------------------------
+
+
+class Plan:
+    """For one worksheet: each item's cases (the worksheet's own, then hidden ones) and expected answers."""
+
+    def __init__(self, worksheet: str, hidden_seed: int):
+        self.worksheet = worksheet
+        self.items = [ITEMS[name] for name in WORKSHEET_ITEMS[worksheet]]
+        self.expected = {item.name: Expected(item, cases_for(item, 0) + cases_for(item, hidden_seed, hidden=True))
+                         for item in self.items}
+        self.request = [{"name": item.name, "kind": item.kind,
+                         "cases": [_case_for_child(item.kind, case) for case in self.expected[item.name].cases]}
+                        for item in self.items]
+
+    @property
+    def max_points(self) -> float:
+        return sum(item.points for item in self.items)
+
+
+def _case_for_child(kind: str, case) -> dict:
+    """Only the inputs: the child learns nothing else about a case."""
+    if kind == "step":
+        fields = {"param": case.param, "grads": list(case.grads), "state": case.state, "hyper": case.hyper}
+    else:
+        fields = {"kwargs": case.kwargs}
+    return {k: wire.encode(v) for k, v in fields.items()}
+
+
+# --- judging one child's answers ---------------------------------------------------
+
+
+def _outcome(kind: str, case, data) -> Outcome:
+    """A child's outcome for a case, checked for shape; anything malformed is an error outcome."""
+    if not isinstance(data, dict) or data.get("kind") not in ("ran", "error", "not attempted"):
+        return Outcome("error", "the grader received a malformed answer")
+    if data["kind"] != "ran":
+        return Outcome(data["kind"], str(data.get("value", ""))[:500])
+    value = data.get("value")
+    if kind == "value":
+        if type(value) not in (int, float):
+            return Outcome("error", "the grader received a malformed answer")
+        return Outcome("ran", float(value))
+    if not (isinstance(value, list) and len(value) == len(case.grads)):
+        return Outcome("error", "the grader received a malformed answer (wrong number of steps)")
+    run = []
+    for step in value:
+        if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], np.ndarray)
+                and isinstance(step[1], dict) and all(isinstance(v, np.ndarray) for v in step[1].values())):
+            return Outcome("error", "the grader received a malformed answer")
+        param, state = step
+        if param.shape != case.param.shape or param.dtype != case.param.dtype:
+            return Outcome("error", f"new_param came back as {param.dtype} of shape {param.shape}; param was "
+                                    f"{case.param.dtype} of shape {case.param.shape}")
+        run.append((param, state))
+    return Outcome("ran", run)
+
+
+def judge_item(item, expected: Expected, event: dict | None, stopped: str | None, cell_problems: str) -> CheckResult:
+    name = item.name
+    if event is None:
+        why = f"not graded: {stopped}" if stopped else "not graded: the child sent no answers for it"
+        return CheckResult(name, "error", 0.0, item.points, diagnosis=why)
+    if "missing" in event:
+        return CheckResult(name, "error", 0.0, item.points,
+                           diagnosis=str(event["missing"])[:300] + cell_problems)
+    violations = [v for v in event.get("violations") or [] if isinstance(v, dict)]
+    if violations:
+        first = violations[0]
+        kind = str(first.get("kind"))
+        return CheckResult(name, "failed", 0.0, item.points,
+                           diagnosis=f"scored 0: {name} tried to {str(first.get('what'))[:200]}. "
+                                     f"{ADVICE.get(kind, '')}".rstrip(". ") + ".")
+    raw = event.get("outcomes")
+    cases = expected.cases
+    if not isinstance(raw, list) or not raw or len(raw) > len(cases):
+        return CheckResult(name, "error", 0.0, item.points, diagnosis="the grader received malformed answers")
+    outcomes = [_outcome(item.kind, case, data) for case, data in zip(cases, raw)]
+    if len(outcomes) < len(cases) and outcomes[-1].kind != "not attempted":
+        return CheckResult(name, "error", 0.0, item.points, diagnosis="the grader received too few answers")
+    try:
+        return judge(item, expected, outcomes)
+    except Exception as error:   # answers the comparison cannot digest are the student's loss, not a crash
+        return CheckResult(name, "error", 0.0, item.points,
+                           diagnosis=f"the answers could not be compared ({type(error).__name__})")
+
+
+def grade_submission(submission, notebook, plan: Plan | None, sandbox: Sandbox) -> dict:
+    """One result row (see the module's docstring)."""
+    row = {"student": submission.student, "file": submission.relative, "sha256": notebook.sha256,
+           "worksheet": notebook.worksheet or "", "status": "graded", "reason": "", "total": 0.0,
+           "max": plan.max_points if plan else 0.0, "items": {}, "cells": [], "flags": [],
+           "notes": list(notebook.notes), "seconds": 0.0}
+    if notebook.problem:
+        row.update(status="unreadable", reason=f"the file {notebook.problem}")
+        return row
+    if plan is None:
+        row.update(status="unknown worksheet",
+                   reason="neither its metadata nor its name says which worksheet it is (name it NN-topic.ipynb)")
+        return row
+    report = sandbox.run(notebook.cells, plan.request)
+    row["seconds"] = round(report.seconds, 2)
+    events = report.events
+    item_events = {}
+    for event in events:
+        if event.get("event") == "item" and event.get("name") in plan.expected and event["name"] not in item_events:
+            item_events[event["name"]] = event
+    cell_events = [e for e in events if e.get("event") == "cell" and e.get("status") != "ran"
+                   or e.get("event") == "cell" and e.get("message")]
+    row["cells"] = [{"cell": e.get("cell"), "status": str(e.get("status")), "message": str(e.get("message"))[:400]}
+                    for e in cell_events][:200]
+    broken = [f"code cell {e.get('cell')} ({e.get('status')}: {str(e.get('message'))[:120]})"
+              for e in cell_events if e.get("status") in ("syntax error", "error")]
+    cell_problems = f"; note that {broken[0]}" if broken else ""
+    done = next((e for e in events if e.get("event") == "done"), None)
+    if done is not None:
+        row["flags"] = sorted({f"{v.get('where')}: tried to {v.get('what')}"[:200]
+                               for v in done.get("violations") or [] if isinstance(v, dict)
+                               and v.get("kind") != "reference"})
+        row["notes"] += sorted({f"{v.get('where')}: {v.get('what')}"[:200]
+                                for v in done.get("violations") or [] if isinstance(v, dict)
+                                and v.get("kind") == "reference"})
+    if report.grader_error:
+        row.update(status="grader error", reason=report.stopped)
+    elif report.stopped:
+        row.update(status="incomplete", reason=f"grading stopped early: {report.stopped}")
+    for item in plan.items:
+        result = judge_item(item, plan.expected[item.name], item_events.get(item.name), report.stopped, cell_problems)
+        row["items"][item.name] = asdict(result)
+    row["total"] = round(sum(r["points"] for r in row["items"].values()), 2)
+    if any(r["diagnosis"] and r["diagnosis"].startswith("scored 0:") for r in row["items"].values()):
+        row["flags"].append("a graded function reached for what graded code may not use (see its item)")
+    return row
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(temporary, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)
+
+
+def _spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula (student-chosen names and messages end up here)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "unnamed"
+
+
+def feedback_text(row: dict, title: str) -> str:
+    lines = [f"Feedback on {title}, {row['file']}", f"Student: {row['student']}",
+             f"Score: {row['total']:g} / {row['max']:g}  ({row['status']})"]
+    if row["reason"]:
+        lines.append(f"Why: {row['reason']}")
+    lines.append("")
+    for result in row["items"].values():
+        lines.append(CheckResult(**result).report())
+        lines.append("")
+    if row["cells"]:
+        lines.append("What happened in the notebook's cells:")
+        lines += [f"  code cell {c['cell']}: {c['status']}{': ' + c['message'] if c['message'] else ''}"
+                  for c in row["cells"]]
+        lines.append("")
+    for heading, entries in (("Notes", row["notes"]), ("Flags for the instructor", row["flags"])):
+        if entries:
+            lines.append(f"{heading}:")
+            lines += [f"  - {entry}" for entry in entries]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_tables(out: Path, rows: list[dict]) -> None:
+    item_columns = [name for ws in sorted(WORKSHEET_ITEMS) for name in WORKSHEET_ITEMS[ws]
+                    if any(name in row["items"] for row in rows)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "worksheet", "file", "status", "reason", "total", "max", *item_columns, "flags"])
+    for row in rows:
+        points = [row["items"][name]["points"] if name in row["items"] else "" for name in item_columns]
+        writer.writerow([_spreadsheet_safe(v) for v in
+                         (row["student"], row["worksheet"], row["file"], row["status"], row["reason"],
+                          row["total"], row["max"], *points, "; ".join(row["flags"]))])
+    _atomic_write(out / "grades.csv", buffer.getvalue())
+    _atomic_write(out / "grades.json", json.dumps({"rows": rows}, indent=1, default=float))
+
+
+# --- the batch --------------------------------------------------------------------------
+
+
+def grader_fingerprint(hidden_seed: int, limits: Limits) -> str:
+    """Changes when anything that decides a score changes: then results are recomputed."""
+    digest = hashlib.sha256(f"{hidden_seed} {limits}".encode())
+    root = Path(__file__).resolve().parent.parent
+    for pattern in GRADER_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _hidden_seed(out: Path, given: int | None) -> int:
+    path = out / "hidden-seed"
+    if path.exists():
+        stored = int(path.read_text().strip())
+        if given is not None and given != stored:
+            raise SystemExit(f"error: {out} was graded with another hidden seed; use the same --hidden-seed "
+                             f"or a new --out folder")
+        return stored
+    seed = given if given is not None else secrets.randbits(63)
+    _atomic_write(path, f"{seed}\n")
+    return seed
+
+
+def worksheet_titles() -> dict[str, str]:
+    """'05' -> '05-adam', from the exercises folder when the course's repository is there."""
+    exercises = Path(__file__).resolve().parents[2] / "exercises"
+    titles = {ws: f"worksheet {ws}" for ws in WORKSHEET_ITEMS}
+    for path in sorted(exercises.glob("[0-9][0-9]-*.ipynb")):
+        titles[path.name[:2]] = path.stem
+    return titles
+
+
+class Progress:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled
+        self.start = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.counts: dict[str, int] = {}
+
+    def update(self, status: str) -> None:
+        self.done += 1
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self.tty or self.done == self.total or now - self.last > 5:
+            self.last = now
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
+            line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}  {counts}  {now - self.start:.0f} s"
+            print(("\r" if self.tty else "") + line, end="" if self.tty and self.done < self.total else "\n",
+                  file=sys.stderr, flush=True)
+
+
+def grade(submissions_root: Path, out: Path, workers: int | None = None, limits: Limits | None = None,
+          hidden_seed: int | None = None, uid_base: int = 61000, progress: bool = True) -> list[dict]:
+    """Grade every submission under submissions_root into out; returns the rows."""
+    limits = limits or Limits()
+    workers = workers or os.cpu_count() or 1
+    submissions_root, out = submissions_root.resolve(), out.resolve()
+    if not submissions_root.is_dir():
+        raise SystemExit(f"error: {submissions_root} is not a folder of submissions")
+    if out == submissions_root or submissions_root in out.parents or out in submissions_root.parents:
+        raise SystemExit("error: --out must be outside the submissions folder (and not contain it)")
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
+    (out / "results").mkdir(mode=0o700, exist_ok=True)
+    (out / "feedback").mkdir(mode=0o700, exist_ok=True)
+    seed = _hidden_seed(out, hidden_seed)
+    fingerprint = grader_fingerprint(seed, limits)
+    titles = worksheet_titles()
+    found = subs.discover(submissions_root, WORKSHEET_ITEMS)
+
+    feedback_names, taken = {}, set()
+    for submission in found:
+        base = f"{_safe_name(submission.student)}/{titles.get(submission.worksheet_hint, _safe_name(Path(submission.relative).stem))}"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name)
+        feedback_names[submission.relative] = name
+
+    rows: dict[str, dict] = {}
+    todo = []
+    for submission in found:
+        notebook = subs.read(submission, WORKSHEET_ITEMS)
+        result_path = out / "results" / (_safe_name(submission.relative) + ".json")
+        previous = _load(result_path)
+        if previous and previous.get("sha256") == notebook.sha256 and previous.get("grader") == fingerprint \
+                and previous.get("status") != "grader error":
+            rows[submission.relative] = previous
+        else:
+            todo.append((submission, notebook, result_path))
+    plans: dict[str, Plan] = {}
+    for _, notebook, _ in todo:
+        if notebook.worksheet and notebook.worksheet not in plans:
+            plans[notebook.worksheet] = Plan(notebook.worksheet, seed)
+
+    bar = Progress(len(todo), progress)
+    if progress:
+        print(f"{len(found)} submissions in {submissions_root}: {len(found) - len(todo)} already graded, "
+              f"{len(todo)} to grade with {workers} workers", file=sys.stderr)
+    lock = threading.Lock()
+
+    def finish(submission, row, result_path):
+        row["grader"] = fingerprint
+        with lock:
+            _atomic_write(result_path, json.dumps(row, default=float))
+            rows[submission.relative] = row
+            title = titles.get(row["worksheet"], row["worksheet"] or "an unknown worksheet")
+            target = out / "feedback" / (feedback_names[submission.relative] + ".txt")
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            _atomic_write(target, feedback_text(row, title))
+            write_tables(out, _ordered(rows, found))
+            bar.update(row["status"])
+
+    try:
+        sandbox = Sandbox(workers, limits, [submissions_root, out], uid_base) if todo else None
+    except SandboxError as error:
+        raise SystemExit(f"error: {error}")
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(grade_submission, s, n, plans.get(n.worksheet) if not n.problem else None,
+                               sandbox): (s, p) for s, n, p in todo}
+        for future in concurrent.futures.as_completed(futures):
+            submission, result_path = futures[future]
+            finish(submission, future.result(), result_path)
+    except KeyboardInterrupt:
+        sandbox.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise SystemExit(f"\ninterrupted: {len(rows)} of {len(found)} graded and saved in {out}; "
+                         f"run the same command again to grade the rest")
+    finally:
+        pool.shutdown(wait=True)
+        if sandbox is not None:
+            sandbox.close()
+    ordered = _ordered(rows, found)
+    for submission in found:   # feedback for results reused from an earlier run, in case it was deleted
+        target = out / "feedback" / (feedback_names[submission.relative] + ".txt")
+        if not target.exists():
+            row = rows[submission.relative]
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            _atomic_write(target, feedback_text(row, titles.get(row["worksheet"], row["worksheet"])))
+    write_tables(out, ordered)
+    return ordered
+
+
+def _ordered(rows: dict, found) -> list[dict]:
+    return [rows[s.relative] for s in found if s.relative in rows]
+
+
+def _load(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="course-grade", description="Grade a folder of submitted worksheets safely, in parallel.",
+        epilog="Layouts: SUBMISSIONS/<student>/<NN-topic>.ipynb, SUBMISSIONS/<NN-topic>/<student>.ipynb, "
+               "or SUBMISSIONS/<student>_<NN-topic>.ipynb. See the README's section for instructors.")
+    parser.add_argument("submissions", type=Path, help="the folder of submitted notebooks")
+    parser.add_argument("--out", type=Path, required=True, help="where grades.csv, grades.json and feedback/ go")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="children at a time (default: the number of cores, %(default)s)")
+    parser.add_argument("--hidden-seed", type=int, default=None,
+                        help="seed of the hidden cases (default: a random one, kept in OUT/hidden-seed)")
+    defaults = Limits()
+    parser.add_argument("--wall-seconds", type=float, default=defaults.wall_seconds,
+                        help="wall-clock limit per submission (default %(default)s)")
+    parser.add_argument("--cpu-seconds", type=int, default=defaults.cpu_seconds,
+                        help="CPU-time limit per submission (default %(default)s)")
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_bytes >> 20,
+                        help="address-space limit per submission in MiB (default %(default)s)")
+    parser.add_argument("--uid-base", type=int, default=61000,
+                        help="as root: first of the unused user ids the children run as (default %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+    try:
+        limits = Limits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds,
+                        memory_bytes=args.memory_mb << 20)
+    except ValueError as error:
+        parser.error(str(error))
+    start = time.monotonic()
+    rows = grade(args.submissions, args.out, args.workers, limits, args.hidden_seed, args.uid_base, not args.quiet)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing"
+    print(f"{len(rows)} submissions: {summary}. {time.monotonic() - start:.1f} s. "
+          f"Grades: {args.out / 'grades.csv'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
