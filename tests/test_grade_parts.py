@@ -215,8 +215,8 @@ def test_a_float64_answer_to_a_float32_case_is_refused(plan):
 def test_a_violation_scores_zero_even_with_right_answers(plan):
     item = ITEMS["adam_step"]
     event = honest_event(plan, item.name, item.reference)
-    event["violations"] = [{"where": "adam_step", "kind": "reference", "what": "used course_lib.optim.Adam: ..."}]
-    result = judge_item(item, plan.expected[item.name], event, None, "")
+    refused = [("reference", "use course_lib.optim.Adam (course_lib.optim holds the course's reference optimizers)")]
+    result = judge_item(item, plan.expected[item.name], event, None, "", refused)
     assert result.points == 0 and result.diagnosis.startswith("scored 0:") and "course_lib.optim.Adam" in result.diagnosis
 
 

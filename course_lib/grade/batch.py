@@ -111,21 +111,20 @@ def _outcome(kind: str, case, data) -> Outcome:
     return Outcome("ran", run)
 
 
-def judge_item(item, expected: Expected, event: dict | None, stopped: str | None, cell_problems: str) -> CheckResult:
+def judge_item(item, expected: Expected, event: dict | None, stopped: str | None, cell_problems: str,
+               violations=()) -> CheckResult:
+    """Score one item from the child's message about it (None: never answered) and what it was refused."""
     name = item.name
+    if violations:
+        kind, what = violations[0]
+        return CheckResult(name, "failed", 0.0, item.points,
+                           diagnosis=f"scored 0: {name} tried to {what[:200]}; {ADVICE.get(kind, 'not allowed')}.")
     if event is None:
         why = f"not graded: {stopped}" if stopped else "not graded: the child sent no answers for it"
         return CheckResult(name, "error", 0.0, item.points, diagnosis=why)
     if "missing" in event:
         return CheckResult(name, "error", 0.0, item.points,
                            diagnosis=str(event["missing"])[:300] + cell_problems)
-    violations = [v for v in event.get("violations") or [] if isinstance(v, dict)]
-    if violations:
-        first = violations[0]
-        kind = str(first.get("kind"))
-        return CheckResult(name, "failed", 0.0, item.points,
-                           diagnosis=f"scored 0: {name} tried to {str(first.get('what'))[:200]}. "
-                                     f"{ADVICE.get(kind, '')}".rstrip(". ") + ".")
     raw = event.get("outcomes")
     cases = expected.cases
     if not isinstance(raw, list) or not raw or len(raw) > len(cases):
@@ -138,6 +137,46 @@ def judge_item(item, expected: Expected, event: dict | None, stopped: str | None
     except Exception as error:   # answers the comparison cannot digest are the student's loss, not a crash
         return CheckResult(name, "error", 0.0, item.points,
                            diagnosis=f"the answers could not be compared ({type(error).__name__})")
+
+
+def _text(value, limit=400) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+class Transcript:
+    """One child's messages, read in order, trusting nothing: a field of the wrong type makes the
+    message count as garbled. Violations belong to the cell or item that was running when they came."""
+
+    def __init__(self, events, item_names):
+        self.cells, self.items, self.violations = {}, {}, []     # violations: (where, kind, what)
+        self.garbled, self.finished, self.at = 0, False, None     # at: ("cell", n) or ("item", name)
+        for event in events:
+            kind, name = event.get("event"), event.get("name")
+            name = name if isinstance(name, str) and name in item_names else None
+            if kind == "cell start" and type(event.get("cell")) is int:
+                self.at = ("cell", event["cell"])
+            elif kind == "item start" and name:
+                self.at = ("item", name)
+            elif kind == "violation" and isinstance(event.get("kind"), str) and isinstance(event.get("what"), str):
+                try:
+                    what = bytes.fromhex(event["what"]).decode("utf-8", "replace")
+                    category = bytes.fromhex(event["kind"]).decode("utf-8", "replace")
+                except ValueError:
+                    self.garbled += 1
+                    continue
+                self.violations.append((self.at, category, what))
+            elif kind == "cell" and type(event.get("cell")) is int and isinstance(event.get("status"), str):
+                self.cells.setdefault(event["cell"], {"cell": event["cell"], "status": _text(event["status"], 40),
+                                                      "message": _text(event.get("message"))})
+            elif kind == "item" and name and name not in self.items:
+                self.items[name] = event
+            elif kind == "done":
+                self.finished = True
+            elif kind not in ("ready", "setup failed"):
+                self.garbled += 1
+
+
+MAX_RUNS = 3
 
 
 def grade_submission(submission, notebook, plan: Plan | None, sandbox: Sandbox) -> dict:
@@ -153,37 +192,73 @@ def grade_submission(submission, notebook, plan: Plan | None, sandbox: Sandbox) 
         row.update(status="unknown worksheet",
                    reason="neither its metadata nor its name says which worksheet it is (name it NN-topic.ipynb)")
         return row
-    report = sandbox.run(notebook.cells, plan.request)
-    row["seconds"] = round(report.seconds, 2)
-    events = report.events
-    item_events = {}
-    for event in events:
-        if event.get("event") == "item" and event.get("name") in plan.expected and event["name"] not in item_events:
-            item_events[event["name"]] = event
-    cell_events = [e for e in events if e.get("event") == "cell" and e.get("status") != "ran"
-                   or e.get("event") == "cell" and e.get("message")]
-    row["cells"] = [{"cell": e.get("cell"), "status": str(e.get("status")), "message": str(e.get("message"))[:400]}
-                    for e in cell_events][:200]
-    broken = [f"code cell {e.get('cell')} ({e.get('status')}: {str(e.get('message'))[:120]})"
-              for e in cell_events if e.get("status") in ("syntax error", "error")]
+    # A child that a cell or an item stops (a loop that swallows the timer, os._exit, a crash) is
+    # followed by a fresh one without that cell, for the items not graded yet: one student's
+    # endless loop in adam_step costs adam_step, not the whole worksheet.
+    cells, pending = list(notebook.cells), [item.name for item in plan.items]
+    answers, refused, cell_reports, stops = {}, {}, {}, []
+    item_names = set(plan.expected)
+    for attempt in range(MAX_RUNS):
+        report = sandbox.run(cells, [r for r in plan.request if r["name"] in pending])
+        row["seconds"] = round(row["seconds"] + report.seconds, 2)
+        if report.grader_error:
+            row.update(status="grader error", reason=report.stopped)
+            break
+        transcript = Transcript(report.events, item_names)
+        for number, cell in transcript.cells.items():
+            cell_reports.setdefault(number, cell)
+        for where, kind, what in transcript.violations:
+            if where and where[0] == "item":
+                refused.setdefault(where[1], []).append((kind, what))
+            elif kind == "reference":
+                row["notes"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
+            else:
+                row["flags"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
+        if transcript.garbled:
+            row["flags"].append(f"{transcript.garbled} message(s) to the grader were not the grader's: "
+                                f"the notebook wrote to the grader's pipe")
+        answers.update(transcript.items)
+        pending = [name for name in pending if name not in answers]
+        if report.stopped is None or not pending:
+            break
+        stops.append(report.stopped)
+        if transcript.at and transcript.at[0] == "item":
+            stuck = transcript.at[1]
+            answers[stuck] = {"name": stuck, "stopped": report.stopped}
+            pending = [name for name in pending if name != stuck]
+            row["notes"].append(f"{stuck} stopped the grading run ({report.stopped}); "
+                                f"the items after it were graded in a fresh process")
+        elif transcript.at and transcript.at[0] == "cell":
+            stuck = transcript.at[1]
+            cells = [cell for cell in cells if cell["cell"] != stuck]
+            cell_reports[stuck] = {"cell": stuck, "status": "stopped",
+                                   "message": f"{report.stopped}; graded again without this cell"}
+        else:
+            break
+        if not pending:
+            break
+    row["cells"] = [cell_reports[n] for n in sorted(cell_reports)
+                    if cell_reports[n]["status"] != "ran" or cell_reports[n]["message"]][:200]
+    broken = [f"code cell {c['cell']} ({c['status']}: {c['message'][:120]})" for c in row["cells"]
+              if c["status"] in ("syntax error", "error", "stopped")]
     cell_problems = f"; note that {broken[0]}" if broken else ""
-    done = next((e for e in events if e.get("event") == "done"), None)
-    if done is not None:
-        row["flags"] = sorted({f"{v.get('where')}: tried to {v.get('what')}"[:200]
-                               for v in done.get("violations") or [] if isinstance(v, dict)
-                               and v.get("kind") != "reference"})
-        row["notes"] += sorted({f"{v.get('where')}: {v.get('what')}"[:200]
-                                for v in done.get("violations") or [] if isinstance(v, dict)
-                                and v.get("kind") == "reference"})
-    if report.grader_error:
-        row.update(status="grader error", reason=report.stopped)
-    elif report.stopped:
-        row.update(status="incomplete", reason=f"grading stopped early: {report.stopped}")
+    if row["status"] != "grader error" and pending:
+        row.update(status="incomplete", reason=f"grading stopped early: {stops[-1] if stops else 'no answers'}")
     for item in plan.items:
-        result = judge_item(item, plan.expected[item.name], item_events.get(item.name), report.stopped, cell_problems)
+        event = answers.get(item.name)
+        if event is not None and "stopped" in event:
+            result = CheckResult(item.name, "error", 0.0, item.points,
+                                 diagnosis=f"{item.name} did not return within the grader's limits: {event['stopped']}")
+            if refused.get(item.name):
+                result = judge_item(item, plan.expected[item.name], None, None, "", refused[item.name])
+        else:
+            result = judge_item(item, plan.expected[item.name], event, stops[-1] if stops else None, cell_problems,
+                                refused.get(item.name, ()))
         row["items"][item.name] = asdict(result)
     row["total"] = round(sum(r["points"] for r in row["items"].values()), 2)
-    if any(r["diagnosis"] and r["diagnosis"].startswith("scored 0:") for r in row["items"].values()):
+    row["flags"] = sorted(set(row["flags"]))[:50]
+    row["notes"] = list(dict.fromkeys(row["notes"]))[:50]
+    if refused:
         row["flags"].append("a graded function reached for what graded code may not use (see its item)")
     return row
 
@@ -340,10 +415,10 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
     todo = []
     for submission in found:
         notebook = subs.read(submission, WORKSHEET_ITEMS)
-        result_path = out / "results" / (_safe_name(submission.relative) + ".json")
+        result_path = out / "results" / _result_name(submission.relative)
         previous = _load(result_path)
-        if previous and previous.get("sha256") == notebook.sha256 and previous.get("grader") == fingerprint \
-                and previous.get("status") != "grader error":
+        if previous and previous.get("file") == submission.relative and previous.get("sha256") == notebook.sha256 \
+                and previous.get("grader") == fingerprint and previous.get("status") != "grader error":
             rows[submission.relative] = previous
         else:
             todo.append((submission, notebook, result_path))
@@ -399,6 +474,11 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
             _atomic_write(target, feedback_text(row, titles.get(row["worksheet"], row["worksheet"])))
     write_tables(out, ordered)
     return ordered
+
+
+def _result_name(relative: str) -> str:
+    """Readable, and unique: two names that read alike ("zoë", "zoé") differ in the hash."""
+    return f"{_safe_name(relative)[:80]}-{hashlib.sha256(relative.encode()).hexdigest()[:10]}.json"
 
 
 def _ordered(rows: dict, found) -> list[dict]:

@@ -22,7 +22,7 @@ import sys
 import types
 
 RESULTS_FD = 3
-MAX_VIOLATIONS = 20
+MAX_ITEM_BYTES = 8 << 20   # one item's answers; bigger ones become an error for that item alone
 
 
 def send(message: dict) -> None:
@@ -79,7 +79,7 @@ def run_cells(cells, namespace, seconds: float) -> None:
     for cell in cells:
         number, raw = cell["cell"], cell["source"]
         filename = f"<cell {number}>"
-        GUARD.CONTEXT["where"] = f"code cell {number}"
+        send({"event": "cell start", "cell": number})
         if raw.lstrip().startswith("%%"):
             send({"event": "cell", "cell": number, "status": "skipped",
                   "message": f"a cell magic ({raw.split()[0]}): the grader runs Python only"})
@@ -145,7 +145,7 @@ def decode_case(kind: str, data: dict):
 def grade_items(items, namespace) -> None:
     for item in items:
         name, kind = item["name"], item["kind"]
-        GUARD.CONTEXT["where"] = name
+        send({"event": "item start", "name": name})
         fn = namespace.get(name)
         if fn is None:
             send({"event": "item", "name": name, "missing": f"the notebook does not define {name}"})
@@ -174,8 +174,11 @@ def grade_items(items, namespace) -> None:
                     outcome = RUNNER.Outcome("error", f"{name} returned something that is not numbers: {error}")
                     value = outcome.value
             encoded.append({"kind": outcome.kind, "value": value})
-        violations = [v for v in GUARD.VIOLATIONS if v["where"] == name][:MAX_VIOLATIONS]
-        send({"event": "item", "name": name, "outcomes": encoded, "violations": violations})
+        message = {"event": "item", "name": name, "outcomes": encoded}
+        if len(WIRE.dumps(message)) > MAX_ITEM_BYTES:
+            message["outcomes"] = [{"kind": "error", "value": f"{name}'s answers are larger than "
+                                    f"{MAX_ITEM_BYTES >> 20} MB: is something huge kept in the state?"}] * len(cases)
+        send(message)
 
 
 def prepare(view: str, site_packages: str, preload) -> None:
@@ -211,13 +214,11 @@ def run_submission() -> None:
                       "cases": [{k: WIRE.decode(v) for k, v in case.items()} for case in item["cases"]]}
                      for item in request["items"]]
     GUARD.install(request["read_roots"], request["denied_roots"], os.path.realpath(os.getcwd()),
-                  request["blocked_imports"])
+                  request["blocked_imports"], RESULTS_FD)
     send({"event": "ready"})
     run_cells(request["cells"], main_module.__dict__, float(request["limits"]["statement_seconds"]))
     grade_items(request_items, main_module.__dict__)
-    GUARD.CONTEXT["where"] = "after grading"
-    graded = {item["name"] for item in request_items}
-    send({"event": "done", "violations": [v for v in GUARD.VIOLATIONS if v["where"] not in graded][:MAX_VIOLATIONS]})
+    send({"event": "done"})
 
 
 # --- the fork server -----------------------------------------------------------------------

@@ -387,7 +387,7 @@ class Sandbox:
     def _collect(self, pid, read_end, start, events) -> str | None:
         """Read messages until the child closes the pipe; returns why it was stopped, or None."""
         deadline = start + self.limits.wall_seconds
-        buffer, received = b"", 0
+        buffer, received = bytearray(), 0
         with selectors.DefaultSelector() as selector:
             selector.register(read_end, selectors.EVENT_READ)
             while True:
@@ -404,9 +404,10 @@ class Sandbox:
                 received += len(chunk)
                 if received > self.limits.output_bytes:
                     return f"it sent more than {self.limits.output_bytes >> 20} MB of answers and was stopped"
+                searched = len(buffer)
                 buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
+                while (end := buffer.find(b"\n", searched)) >= 0:   # only the new bytes are searched
+                    line, buffer, searched = bytes(buffer[:end]), buffer[end + 1:], 0
                     try:
                         events.append(wire.loads(line))
                     except wire.WireError as error:

@@ -16,5 +16,5 @@ def check(name, function=None, seed=0):
 def __getattr__(name):
     if name.startswith("__") or name == "_runner":
         raise AttributeError(name)
-    _guard.record("reference", f"used course_lib.checks.{name}: the checks' references are the grader's")
+    _guard.record("reference", f"use course_lib.checks.{name} (the checks' references are the grader's)")
     raise AttributeError(f"course_lib.checks.{name} is withheld while grading")

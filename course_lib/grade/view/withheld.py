@@ -14,5 +14,5 @@ _WHY = "{why}"
 def __getattr__(name):
     if name.startswith("__"):   # the import system's own lookups
         raise AttributeError(name)
-    _guard.record("reference", f"used {{_MODULE}}.{{name}}: {{_WHY}}")
+    _guard.record("reference", f"use {{_MODULE}}.{{name}} ({{_WHY}})")
     raise AttributeError(f"{{_MODULE}}.{{name}} is withheld while grading: {{_WHY}}")
