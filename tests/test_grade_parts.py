@@ -257,3 +257,28 @@ def test_every_worksheet_grades_the_items_its_solution_checks():
         source = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
         checked = re.findall(r'check\("([a-z_0-9]+)"', source)
         assert sorted(checked) == sorted(WORKSHEET_ITEMS[path.name[:2]]), path.name
+
+
+# --- the whole course's worksheets ---------------------------------------------------------------
+
+
+def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
+    """Through the sandbox: the solved worksheets (including 08, whose counterexample_final_x is told
+    to use optim.Adam) score their maximum, the handed-out stubs 0 with 'not attempted'."""
+    import shutil
+    from pathlib import Path
+    from course_lib.grade import grade
+    root = Path(__file__).resolve().parent.parent
+    for folder, student in (("solutions", "solved"), ("exercises", "stub")):
+        for path in sorted((root / folder).glob("[0-9][0-9]-*.ipynb")):
+            (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, tmp_path / "subs" / student / path.name)
+    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=7, progress=False)
+    assert len(rows) == 20
+    for row in rows:
+        maximum = sum(ITEMS[name].points for name in WORKSHEET_ITEMS[row["worksheet"]])
+        assert row["status"] == "graded" and row["max"] == maximum, row["file"]
+        if row["student"] == "solved":
+            assert row["total"] == maximum, (row["file"], {k: v["diagnosis"] for k, v in row["items"].items()})
+        else:
+            assert row["total"] == 0 and all(r["status"] == "not attempted" for r in row["items"].values()), row["file"]

@@ -67,6 +67,7 @@ class StepItem:
     mistakes: tuple = ()
     points: float = 1.0
     state_keys: tuple = ()                 # the worksheet's state layout, for the error message
+    may_use: tuple = ()                    # course_lib modules the worksheet tells students to use here
     kind: str = "step"
 
 
@@ -78,6 +79,7 @@ class ValueItem:
     mistakes: tuple = ()
     points: float = 1.0
     rtol: float = 1e-6
+    may_use: tuple = ()                    # course_lib modules the worksheet tells students to use here
     kind: str = "value"
 
 

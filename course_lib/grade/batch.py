@@ -195,54 +195,58 @@ def grade_submission(submission, notebook, plan: Plan | None, sandbox: Sandbox) 
     # A child that a cell or an item stops (a loop that swallows the timer, os._exit, a crash) is
     # followed by a fresh one without that cell, for the items not graded yet: one student's
     # endless loop in adam_step costs adam_step, not the whole worksheet.
-    cells, pending = list(notebook.cells), [item.name for item in plan.items]
     answers, refused, cell_reports, stops = {}, {}, {}, []
     item_names = set(plan.expected)
-    for attempt in range(MAX_RUNS):
-        report = sandbox.run(cells, [r for r in plan.request if r["name"] in pending])
-        row["seconds"] = round(row["seconds"] + report.seconds, 2)
-        if report.grader_error:
-            row.update(status="grader error", reason=report.stopped)
-            break
-        transcript = Transcript(report.events, item_names)
-        for number, cell in transcript.cells.items():
-            cell_reports.setdefault(number, cell)
-        for where, kind, what in transcript.violations:
-            if where and where[0] == "item":
-                refused.setdefault(where[1], []).append((kind, what))
-            elif kind == "reference":
-                row["notes"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
+    # Items the worksheet tells students to solve with course_lib.optim get a child of their own
+    # that has it; every other item is graded where the reference does not exist.
+    groups = [([i.name for i in plan.items if not i.may_use], False), ([i.name for i in plan.items if i.may_use], True)]
+    for pending, with_reference in groups:
+        cells = list(notebook.cells)
+        for attempt in range(MAX_RUNS if pending else 0):
+            report = sandbox.run(cells, [r for r in plan.request if r["name"] in pending], with_reference)
+            row["seconds"] = round(row["seconds"] + report.seconds, 2)
+            if report.grader_error:
+                row.update(status="grader error", reason=report.stopped)
+                break
+            transcript = Transcript(report.events, item_names)
+            for number, cell in transcript.cells.items():
+                cell_reports.setdefault(number, cell)
+            for where, kind, what in transcript.violations:
+                if where and where[0] == "item":
+                    refused.setdefault(where[1], []).append((kind, what))
+                elif kind == "reference":
+                    row["notes"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
+                else:
+                    row["flags"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
+            if transcript.garbled:
+                row["flags"].append(f"{transcript.garbled} message(s) to the grader were not the grader's: "
+                                    f"the notebook wrote to the grader's pipe")
+            answers.update((name, event) for name, event in transcript.items.items() if name in pending)
+            pending = [name for name in pending if name not in answers]
+            if report.stopped is None or not pending:
+                break
+            stops.append(report.stopped)
+            if transcript.at and transcript.at[0] == "item":
+                stuck = transcript.at[1]
+                answers[stuck] = {"name": stuck, "stopped": report.stopped}
+                pending = [name for name in pending if name != stuck]
+                row["notes"].append(f"{stuck} stopped the grading run ({report.stopped}); "
+                                    f"the items after it were graded in a fresh process")
+            elif transcript.at and transcript.at[0] == "cell":
+                stuck = transcript.at[1]
+                cells = [cell for cell in cells if cell["cell"] != stuck]
+                cell_reports[stuck] = {"cell": stuck, "status": "stopped",
+                                       "message": f"{report.stopped}; graded again without this cell"}
             else:
-                row["flags"].append(f"code cell {where[1] if where else '?'}: tried to {what}")
-        if transcript.garbled:
-            row["flags"].append(f"{transcript.garbled} message(s) to the grader were not the grader's: "
-                                f"the notebook wrote to the grader's pipe")
-        answers.update(transcript.items)
-        pending = [name for name in pending if name not in answers]
-        if report.stopped is None or not pending:
-            break
-        stops.append(report.stopped)
-        if transcript.at and transcript.at[0] == "item":
-            stuck = transcript.at[1]
-            answers[stuck] = {"name": stuck, "stopped": report.stopped}
-            pending = [name for name in pending if name != stuck]
-            row["notes"].append(f"{stuck} stopped the grading run ({report.stopped}); "
-                                f"the items after it were graded in a fresh process")
-        elif transcript.at and transcript.at[0] == "cell":
-            stuck = transcript.at[1]
-            cells = [cell for cell in cells if cell["cell"] != stuck]
-            cell_reports[stuck] = {"cell": stuck, "status": "stopped",
-                                   "message": f"{report.stopped}; graded again without this cell"}
-        else:
-            break
-        if not pending:
+                break
+        if row["status"] == "grader error":
             break
     row["cells"] = [cell_reports[n] for n in sorted(cell_reports)
                     if cell_reports[n]["status"] != "ran" or cell_reports[n]["message"]][:200]
     broken = [f"code cell {c['cell']} ({c['status']}: {c['message'][:120]})" for c in row["cells"]
               if c["status"] in ("syntax error", "error", "stopped")]
     cell_problems = f"; note that {broken[0]}" if broken else ""
-    if row["status"] != "grader error" and pending:
+    if row["status"] != "grader error" and any(name not in answers for name in plan.expected):
         row.update(status="incomplete", reason=f"grading stopped early: {stops[-1] if stops else 'no answers'}")
     for item in plan.items:
         event = answers.get(item.name)

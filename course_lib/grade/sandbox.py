@@ -139,11 +139,20 @@ class Sandbox:
     def __init__(self, workers: int, limits: Limits, protected: list[Path], uid_base: int = 61000):
         self.limits = limits
         self.root = Path(tempfile.mkdtemp(prefix="course-grade-")).resolve()
+        try:
+            self._set_up(workers, protected, uid_base)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _set_up(self, workers: int, protected: list[Path], uid_base: int) -> None:
         os.chmod(self.root, 0o711)  # children may pass through, not list
         self.as_root = os.geteuid() == 0
         self.site_packages = Path(__import__("numpy").__file__).resolve().parent.parent
         self.view = self.root / "view"
         self._build_view()
+        self.reference = self.root / "reference"   # the real optim and schedules, for items that may use them
+        self._build_reference()
         self.python, self.env_extra, stdlib = self._interpreter()
         self.read_roots = sorted({os.path.realpath(p) for p in
                                   [*stdlib, self.site_packages, self.view, *SYSTEM_READ_ROOTS]})
@@ -152,12 +161,12 @@ class Sandbox:
                                        if e.name.startswith(DENIED_PACKAGES)),
                                      *map(str, protected)]
                                     } - {os.path.realpath(self.site_packages)})
-        self._fork_lock = threading.Lock()
-        self._server_gone = False
-        self._start_server()
         self.slots: queue.Queue = queue.Queue()
         for k in range(workers):
             self.slots.put(self._slot_user(uid_base + k) if self.as_root else None)
+        self._fork_lock = threading.Lock()
+        self._server_gone = False
+        self._start_server()
         self.processes = _tasks_of(os.getuid()) + 4 * workers + 16 if not self.as_root else 1
         self._counter = 0
         self._live: dict = {}
@@ -186,6 +195,15 @@ class Sandbox:
         for name in ("child.py", "guard.py", "wire.py"):
             shutil.copyfile(PACKAGE / name, grader / name)
         for path in [self.view, *self.view.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+    def _build_reference(self) -> None:
+        for pattern in ("optim/*.py", "schedules.py"):
+            for source in COURSE_LIB.glob(pattern):
+                target = self.reference / "course_lib" / source.relative_to(COURSE_LIB)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        for path in [self.reference, *self.reference.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
     def _interpreter(self):
@@ -307,7 +325,8 @@ class Sandbox:
         except KeyError:
             pass
         if _tasks_of(uid):
-            raise SandboxError(f"processes are running as user id {uid}; pass --uid-base with a free range")
+            raise SandboxError(f"processes are running as user id {uid} (another grader running?); "
+                               f"pass --uid-base with a free range, e.g. --uid-base {uid + 1000}")
         return uid
 
     def _base_env(self, home: Path) -> dict:
@@ -317,8 +336,11 @@ class Sandbox:
 
     # --- one child ---------------------------------------------------------------
 
-    def run(self, cells: list[dict], items: list[dict]) -> ChildReport:
-        """Run one submission's cells and graded items in a fresh child; blocks until it ends."""
+    def run(self, cells: list[dict], items: list[dict], with_reference: bool = False) -> ChildReport:
+        """Run one submission's cells and graded items in a fresh child; blocks until it ends.
+
+        with_reference: give the child the real course_lib.optim and schedules (for items whose
+        worksheet tells students to use them); never together with items that may not."""
         uid = self.slots.get()
         if self.cancelled:
             self.slots.put(uid)
@@ -329,15 +351,16 @@ class Sandbox:
         if uid is not None:
             os.chown(folder, uid, uid)
         try:
-            return self._run_in(folder, uid, cells, items)
+            return self._run_in(folder, uid, cells, items, with_reference)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             self.slots.put(uid)
 
-    def _run_in(self, folder: Path, uid: int | None, cells, items) -> ChildReport:
+    def _run_in(self, folder: Path, uid: int | None, cells, items, with_reference: bool) -> ChildReport:
         limits = self.limits
         request = {
-            "read_roots": self.read_roots, "denied_roots": self.denied_roots, "blocked_imports": list(BLOCKED_IMPORTS),
+            "reference": str(self.reference) if with_reference else None,
+            "read_roots": self.read_roots + ([str(self.reference)] if with_reference else []), "denied_roots": self.denied_roots, "blocked_imports": list(BLOCKED_IMPORTS),
             "cells": cells, "items": items,
             "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
                        "processes": self.processes, "file_bytes": limits.file_bytes,
