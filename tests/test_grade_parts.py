@@ -273,7 +273,8 @@ def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
         for path in sorted((root / folder).glob("[0-9][0-9]-*.ipynb")):
             (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, tmp_path / "subs" / student / path.name)
-    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=7, progress=False)
+    # uid_base: away from tests/test_grade.py's ids, which may be grading at the same time
+    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=7, uid_base=63000, progress=False)
     assert len(rows) == 20
     for row in rows:
         maximum = sum(ITEMS[name].points for name in WORKSHEET_ITEMS[row["worksheet"]])
@@ -282,3 +283,14 @@ def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
             assert row["total"] == maximum, (row["file"], {k: v["diagnosis"] for k, v in row["items"].items()})
         else:
             assert row["total"] == 0 and all(r["status"] == "not attempted" for r in row["items"].values()), row["file"]
+
+
+def test_two_graders_at_once_never_share_a_user_id():
+    """As root each child runs as a user id of its own; a second grader started meanwhile takes others."""
+    from course_lib.grade.sandbox import Sandbox
+    if os.geteuid() != 0:
+        pytest.skip("the grader claims user ids only when it runs as root")
+    with Sandbox(2, Limits(), [], uid_base=64000) as first, Sandbox(2, Limits(), [], uid_base=64000) as second:
+        mine, theirs = list(first.slots.queue), list(second.slots.queue)
+        assert len(set(mine)) == len(set(theirs)) == 2 and not set(mine) & set(theirs)
+        assert min(mine) >= 64000 and min(theirs) >= 64000

@@ -518,7 +518,7 @@ def main(argv=None) -> int:
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_bytes >> 20,
                         help="address-space limit per submission in MiB (default %(default)s)")
     parser.add_argument("--uid-base", type=int, default=61000,
-                        help="as root: first of the unused user ids the children run as (default %(default)s)")
+                        help="as root: the children run as the first free user ids from here (default %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.workers < 1:

@@ -142,6 +142,8 @@ class Sandbox:
         try:
             self._set_up(workers, protected, uid_base)
         except BaseException:
+            for lock in getattr(self, "_uid_locks", []):
+                lock.close()
             shutil.rmtree(self.root, ignore_errors=True)
             raise
 
@@ -162,8 +164,9 @@ class Sandbox:
                                      *map(str, protected)]
                                     } - {os.path.realpath(self.site_packages)})
         self.slots: queue.Queue = queue.Queue()
-        for k in range(workers):
-            self.slots.put(self._slot_user(uid_base + k) if self.as_root else None)
+        self._uid_locks: list = []
+        for uid in (self._claim_users(uid_base, workers) if self.as_root else [None] * workers):
+            self.slots.put(uid)
         self._fork_lock = threading.Lock()
         self._server_gone = False
         self._start_server()
@@ -317,17 +320,31 @@ class Sandbox:
                 self._exits_changed.wait(remaining)
             return self._exits.get(pid)
 
-    def _slot_user(self, uid: int) -> int:
-        try:
-            name = pwd.getpwuid(uid).pw_name
-            raise SandboxError(f"user id {uid} belongs to {name!r}; the grader needs ids that own nothing: "
-                               f"pass --uid-base with a free range")
-        except KeyError:
-            pass
-        if _tasks_of(uid):
-            raise SandboxError(f"processes are running as user id {uid} (another grader running?); "
-                               f"pass --uid-base with a free range, e.g. --uid-base {uid + 1000}")
-        return uid
+    def _claim_users(self, uid_base: int, count: int) -> list[int]:
+        """The first `count` user ids from uid_base that own nothing, run nothing, and no other grader
+        holds (a lock file per id, held while this grader runs): two graders never share an id."""
+        import fcntl
+        claimed = []
+        for uid in range(uid_base, uid_base + 10_000):
+            if len(claimed) == count:
+                return claimed
+            try:
+                pwd.getpwuid(uid)
+                continue                      # a real account
+            except KeyError:
+                pass
+            lock = open(os.path.join(tempfile.gettempdir(), f"course-grade-uid-{uid}.lock"), "a")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                lock.close()
+                continue                      # another grader's
+            if _tasks_of(uid):
+                lock.close()
+                continue
+            self._uid_locks.append(lock)
+            claimed.append(uid)
+        raise SandboxError(f"no {count} free user ids from {uid_base} on: pass --uid-base with a free range")
 
     def _base_env(self, home: Path) -> dict:
         return {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
@@ -491,6 +508,8 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             self._server.kill()
         self._server.stderr.close()
+        for lock in self._uid_locks:
+            lock.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
