@@ -12,7 +12,7 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test exercises grade bench-grade help clean
+.PHONY: lab test exercises grade bench-grade site bench help clean
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
@@ -20,6 +20,8 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades]  grade a class's worksheets (see the README)"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
+	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages with an index"
+	@echo "make bench  notebook run times, optimizer step times against torch.optim, explorer latency"
 	@echo "make clean  remove .venv and caches"
 
 $(BIN)/python:
@@ -58,6 +60,12 @@ grade: $(INSTALLED)
 
 bench-grade: $(INSTALLED)
 	$(TEST_ENV) $(BIN)/python benchmarks/grade_bench.py
+
+site: $(INSTALLED)
+	$(BIN)/python -m course_lib.site $(if $(ONLY),--only $(ONLY))
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache course_lib.egg-info

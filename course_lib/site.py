@@ -1,0 +1,370 @@
+"""Build a static HTML site of the lessons, for learners who install nothing.
+
+Every lesson in notebooks/ is run top to bottom in a fresh kernel, as a
+student's Restart & Run All would, and exported to one HTML page; index.html
+lists the lessons in order, as the README's notebook map does::
+
+    python -m course_lib.site                 # every lesson -> site/
+    python -m course_lib.site --only 05       # lesson 05 again; the rest of site/ is kept
+    python -m course_lib.site --out public    # another folder
+
+What a page holds, and what it needs:
+
+- The cells and their outputs, exported by nbconvert's HTMLExporter with the
+  lab template, which inlines its CSS. Plots are PNG data URIs in the page:
+  the kernel keeps matplotlib's inline backend (MPLBACKEND is unset, unlike in
+  ``make test``), so figures appear as they do in JupyterLab.
+- The explorers' widget state: nbclient runs with ``store_widget_state=True``
+  and saves every widget model (sliders, and the Output widget holding the
+  figure drawn at build time) in the notebook's metadata; the lab template
+  writes it into the page as ``application/vnd.jupyter.widget-state+json``
+  and loads @jupyter-widgets/html-manager (embed-amd.js) and require.js from
+  a CDN to draw the widgets from it. We point it at the html-manager release
+  that matches the installed ipywidgets (``ipywidgets.embed``'s URL) rather
+  than the template's "any version" default. The sliders then move, but the
+  figure does not redraw: there is no Python behind the page. MathJax too
+  comes from a CDN. Without network, the pages still show the text, the code
+  and every plot outside an explorer; the formulas stay as LaTeX source and
+  the explorers are blank.
+- Links to the index and to the previous and next lesson, at the top and the
+  bottom (plain links, added through a small template that extends lab's).
+
+The notebooks on disk are never written: each is read, run and exported in
+memory. The pages are built in a temporary folder next to the output folder,
+which replaces the old one only when every lesson has run without an error,
+so a failed build leaves the last good site in place. An error in a lesson
+stops the build with the lesson, the cell and the traceback: the lessons run
+clean in ``make test``, so an error here is a real problem, not noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from ipywidgets.embed import DEFAULT_EMBED_REQUIREJS_URL
+from jinja2 import DictLoader
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+CELL_TIMEOUT = 120  # seconds, as make test's --nbval-cell-timeout: a hung cell fails instead of hanging the build
+# As make test's TEST_ENV (small NumPy matrices run faster on one thread), but
+# without MPLBACKEND=Agg: the inline backend is what puts the plots in the page.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# Written into index.html, so that a rebuild only ever replaces a folder this tool made.
+GENERATOR = "course_lib.site"
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+PAGE_TEMPLATE = """\
+{%- extends 'index.html.j2' -%}
+{% block extra_css %}<style>{{ resources.course.css }}</style>{% endblock extra_css %}
+{% block body_header %}{{ super() }}{{ resources.course.top }}{% endblock body_header %}
+{% block body_footer %}{{ resources.course.bottom }}{{ super() }}{% endblock body_footer %}
+"""
+
+NAV_CSS = """
+.course-nav { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5em 2em;
+  margin: 0 0 1.5em; padding: 0.6em 0; border-bottom: 1px solid #ccc;
+  font-family: var(--jp-ui-font-family); font-size: 14px; }
+.course-nav.bottom { margin: 1.5em 0 0; border-bottom: none; border-top: 1px solid #ccc; }
+.course-nav a { text-decoration: none; }
+.course-note { margin: -0.8em 0 1.5em; color: #555; font-family: var(--jp-ui-font-family); font-size: 13px; }
+"""
+
+
+class LessonFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Lesson:
+    path: Path
+    number: str  # "05", from the file name, as the README's map numbers them
+    title: str
+    summary: str
+
+    @property
+    def page(self) -> str:
+        return self.path.stem + ".html"
+
+
+# --- what the index says about each lesson --------------------------------------------
+
+
+def first_heading(nb: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first markdown heading, without its number
+    ("# Lesson 01: Gradient descent and SGD" and "# 05 · Adam" both lose it):
+    the index shows the number in a column of its own."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                text = line.lstrip("#").strip()
+                return re.sub(r"^(?:lesson\s+)?\d+\s*[·:.\-–—]\s*", "", text, flags=re.I) or text
+    return ""
+
+
+def readme_summaries(readme: str) -> dict[str, str]:
+    """Number -> "what you will see", from the README's notebook map table."""
+    section = readme.split("## The notebook map", 1)[-1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\|\s*(\d\d)\s*\|[^|]*\|\s*(.*?)\s*\|\s*$", section, re.M)
+    return dict(rows)
+
+
+def first_paragraph(nb: nbformat.NotebookNode) -> str:
+    """The first line of prose in the notebook: the summary of a lesson the README's map lacks."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.strip() and not line.startswith("#"):
+                    return line.strip()
+    return ""
+
+
+def course_title(readme: str) -> str:
+    match = re.search(r"^# (.+)$", readme, re.M)
+    return match[1].strip() if match else "The course"
+
+
+def find_lessons(root: Path) -> list[Lesson]:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    summaries = readme_summaries(readme)
+    lessons = []
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        number = path.name[:2]
+        lessons.append(Lesson(path, number, first_heading(nb) or path.stem,
+                              summaries.get(number) or first_paragraph(nb)))
+    return lessons
+
+
+# --- running a lesson -------------------------------------------------------------------
+
+
+def kernel_environment() -> dict[str, str]:
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("MPLBACKEND", None)  # a caller's Agg would leave the pages without plots
+    return env
+
+
+def describe_cell(nb: nbformat.NotebookNode, index: int) -> str:
+    """'cell 14 of 46 (code cell 7)': a cell as someone scrolling the notebook finds it."""
+    code_number = sum(c.cell_type == "code" for c in nb.cells[:index + 1])
+    return f"cell {index + 1} of {len(nb.cells)} (code cell {code_number})"
+
+
+def execute(nb: nbformat.NotebookNode, lesson: Lesson) -> None:
+    """Run every cell in place in a fresh kernel, with the notebooks' folder as the working directory."""
+    current = {"index": 0}
+
+    def remember_cell(cell, cell_index, **_):
+        current["index"] = cell_index  # a timeout or a dead kernel does not say which cell it was
+
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
+                            resources={"metadata": {"path": str(lesson.path.parent)}},
+                            # Quiets the kernel's start-up warning about plain TCP on localhost, which
+                            # would print between every two lines of the report; cell errors still show.
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            on_cell_start=remember_cell)
+    try:
+        client.execute(env=kernel_environment())
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        if isinstance(error, CellTimeoutError):
+            what = f"the cell ran longer than {CELL_TIMEOUT} s"
+        elif isinstance(error, DeadKernelError):
+            what = "the kernel died (out of memory, or the process was killed)"
+        else:
+            what = f"{error.ename}: {error.evalue}\n\n{ANSI_CODES.sub('', str(error))}"
+        where = describe_cell(nb, current["index"])
+        raise LessonFailed(f"lesson {lesson.path.name} failed at {where}: {what}") from error
+
+
+def widget_models(nb: nbformat.NotebookNode) -> int:
+    return len(nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}))
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+def exporter() -> HTMLExporter:
+    return HTMLExporter(template_name="lab", template_file="course_page.html.j2",
+                        extra_loaders=[DictLoader({"course_page.html.j2": PAGE_TEMPLATE})],
+                        widget_renderer_url=DEFAULT_EMBED_REQUIREJS_URL)
+
+
+def label(lesson: Lesson) -> str:
+    return html.escape(f"{lesson.number} · {lesson.title}")
+
+
+def nav(lessons: list[Lesson], i: int, where: str) -> str:
+    """Previous lesson, index, next lesson: the same three places at the top and the bottom."""
+    previous = f'<a href="{lessons[i - 1].page}">← {label(lessons[i - 1])}</a>' if i > 0 else "<span></span>"
+    following = (f'<a href="{lessons[i + 1].page}">{label(lessons[i + 1])} →</a>'
+                 if i + 1 < len(lessons) else "<span></span>")
+    return f'<nav class="course-nav {where}">{previous}<a href="index.html">Course index</a>{following}</nav>'
+
+
+def lesson_page(nb: nbformat.NotebookNode, lessons: list[Lesson], i: int, course: str) -> str:
+    top = nav(lessons, i, "top")
+    if widget_models(nb):
+        top += ('<p class="course-note">The explorers below show the figure drawn when this page was built: '
+                "their sliders move, but redrawing needs Python. To use them, run the lesson in JupyterLab "
+                "(<code>make lab</code>).</p>")
+    nb.metadata["title"] = f"{lessons[i].number} · {lessons[i].title} · {course}"  # the browser tab's title
+    body, _ = exporter().from_notebook_node(
+        nb, resources={"course": {"css": NAV_CSS, "top": top, "bottom": nav(lessons, i, "bottom")}})
+    return body
+
+
+def index_page(course: str, lessons: list[Lesson]) -> str:
+    rows = "\n".join(
+        f'<tr><td>{lesson.number}</td><td><a href="{lesson.page}">{html.escape(lesson.title)}</a></td>'
+        f"<td>{html.escape(lesson.summary)}</td></tr>" for lesson in lessons)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="{GENERATOR}">
+<title>{html.escape(course)}</title>
+<style>
+body {{ max-width: 60em; margin: 2em auto; padding: 0 1em; font-family: system-ui, sans-serif; line-height: 1.5; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; vertical-align: top; padding: 0.4em 0.8em; border-bottom: 1px solid #ddd; }}
+a {{ text-decoration: none; }}
+code {{ background: #f3f3f3; padding: 0 0.3em; }}
+footer {{ margin-top: 2em; color: #666; font-size: 0.9em; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(course)}</h1>
+<p>Every lesson, run from top to bottom, with its outputs. To run the code yourself and move the
+explorers' sliders, get the course and type <code>make lab</code> in its folder (the README says more).</p>
+<table>
+<thead><tr><th>#</th><th>lesson</th><th>what you will see</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<footer>Built {datetime.date.today().isoformat()} by <code>python -m {GENERATOR}</code>.
+Lesson text and figures: CC BY 4.0; code: MIT.</footer>
+</body>
+</html>
+"""
+
+
+# --- the build --------------------------------------------------------------------------
+
+
+def missing_pages(folder: Path) -> list[str]:
+    """The pages that the folder's pages link to but that are not in it."""
+    linked = set()
+    for page in folder.glob("*.html"):
+        linked.update(re.findall(r'href="([^"#:/]+\.html)"', page.read_text(encoding="utf-8")))
+    return sorted(name for name in linked if not (folder / name).is_file())
+
+
+def made_by_us(folder: Path) -> bool:
+    """True when the folder is empty or holds a site this tool built: only those may be replaced."""
+    if not folder.exists():
+        return True
+    if not folder.is_dir():
+        return False
+    index = folder / "index.html"
+    return not any(folder.iterdir()) or (index.is_file() and GENERATOR in index.read_text(encoding="utf-8")[:2000])
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Put new where out is, keeping the old folder until the new one is in place."""
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        old.rmdir()
+        out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old)
+    else:
+        new.rename(out)
+
+
+def select(lessons: list[Lesson], only: str | None) -> list[Lesson]:
+    if only is None:
+        return lessons
+    wanted = f"{int(only):02d}" if only.isdigit() else only
+    chosen = [lesson for lesson in lessons if wanted in (lesson.number, lesson.path.name, lesson.path.stem)]
+    if not chosen:
+        raise LessonFailed(f"no lesson {only!r} in notebooks/ (give its number, e.g. 05)")
+    return chosen
+
+
+def build(root: Path, out: Path, only: str | None = None) -> None:
+    """Run the lessons (all, or only one) and write the site to out, printing a line per lesson."""
+    if not made_by_us(out):
+        raise LessonFailed(f"{out} exists and is not a site built by {GENERATOR}: choose another --out")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    course = course_title(readme)
+    lessons = find_lessons(root)
+    chosen = select(lessons, only)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        if only is not None and out.is_dir():
+            shutil.copytree(out, staging, dirs_exist_ok=True)  # --only keeps the other lessons' pages
+        started, total_run, total_bytes = time.perf_counter(), 0.0, 0
+        for lesson in chosen:
+            i = lessons.index(lesson)
+            nb = nbformat.read(lesson.path, as_version=4)
+            start = time.perf_counter()
+            execute(nb, lesson)
+            seconds = time.perf_counter() - start
+            page = lesson_page(nb, lessons, i, course)
+            (staging / lesson.page).write_text(page, encoding="utf-8")
+            size = len(page.encode())
+            total_run, total_bytes = total_run + seconds, total_bytes + size
+            print(f"{lesson.page:<38} {seconds:5.1f} s  {size / 1e6:5.2f} MB  {page.count('<img'):3d} images  "
+                  f"{widget_models(nb):3d} widget models", flush=True)
+        (staging / "index.html").write_text(index_page(course, lessons), encoding="utf-8")
+        missing = missing_pages(staging)
+        replace_folder(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"{'total':<38} {total_run:5.1f} s  {total_bytes / 1e6:5.2f} MB  "
+          f"({len(chosen)} lessons; {time.perf_counter() - started:.1f} s with the export)")
+    print(f"site written to {out}/ (open {out / 'index.html'})")
+    if missing:
+        print(f"note: {len(missing)} linked pages are not built yet ({', '.join(missing[:3])}"
+              f"{', ...' if len(missing) > 3 else ''}): build every lesson, without --only, to write them")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--out", type=Path, help="the site's folder (default: site/ in the course's folder)")
+    parser.add_argument("--only", help="one lesson's number, e.g. 05: rebuild its page and keep the others")
+    args = parser.parse_args(argv)
+    out = (args.out or args.root / "site").resolve()
+    try:
+        build(args.root.resolve(), out, only=args.only)
+    except LessonFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        print(f"{out} was left as it was.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
