@@ -12,11 +12,12 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test exercises grade bench-grade site bench help clean
+.PHONY: lab test test-ui exercises grade bench-grade site bench help clean
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
+	@echo "make test-ui  lesson 05 and worksheet 05 in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades]  grade a class's worksheets (see the README)"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
@@ -50,6 +51,16 @@ lab: $(INSTALLED)
 # one worker: a notebook's cells share one kernel, so they must stay together.
 test: $(INSTALLED)
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile
+
+# The browser check: JupyterLab in Debian's headless Chromium (/usr/bin/chromium, from
+# apt-get install chromium); Playwright drives it and never downloads a browser of its own.
+# Screenshots go to ui/screenshots/. Playwright is installed into .venv on first use: only
+# this check needs it.
+PLAYWRIGHT_VERSION := 1.65.2
+
+test-ui: $(INSTALLED)
+	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("playwright") != "$(PLAYWRIGHT_VERSION)")' 2>/dev/null || { 	  echo "Installing playwright $(PLAYWRIGHT_VERSION) into $(VENV)..."; 	  set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check playwright==$(PLAYWRIGHT_VERSION) 2>&1 	    | sed "/^WARNING: Location 'file:/d"; }
+	$(BIN)/python ui/lab_check.py
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
