@@ -54,13 +54,13 @@ test: $(INSTALLED)
 
 # The browser check: JupyterLab in Debian's headless Chromium (/usr/bin/chromium, from
 # apt-get install chromium); Playwright drives it and never downloads a browser of its own.
-# Screenshots go to ui/screenshots/. Playwright is installed into .venv on first use: only
+# Screenshots go to tests/ui/screenshots/. Playwright is installed into .venv on first use: only
 # this check needs it.
 PLAYWRIGHT_VERSION := 1.65.2
 
 test-ui: $(INSTALLED)
 	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("playwright") != "$(PLAYWRIGHT_VERSION)")' 2>/dev/null || { 	  echo "Installing playwright $(PLAYWRIGHT_VERSION) into $(VENV)..."; 	  set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check playwright==$(PLAYWRIGHT_VERSION) 2>&1 	    | sed "/^WARNING: Location 'file:/d"; }
-	$(BIN)/python ui/lab_check.py
+	$(BIN)/python tests/ui/lab_check.py
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets

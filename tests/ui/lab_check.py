@@ -1,6 +1,6 @@
 """A real-browser check of the course: JupyterLab + headless Chromium + Playwright.
 
-    .venv/bin/python ui/lab_check.py            (what `make test-ui` runs)
+      .venv/bin/python tests/ui/lab_check.py           (what `make test-ui` runs)
 
 What it does, as a student would:
 
@@ -18,7 +18,7 @@ What it does, as a student would:
    in a lesson, moving the first explorer's first slider (ArrowRight on its
    handle) redraws the figure; in a worksheet, every check(...) cell says
    "not attempted yet" (the stubs raise only when called);
-4. saves screenshots to ui/screenshots/ and prints a summary.
+4. saves screenshots to tests/ui/screenshots/ and prints a summary.
 
 Exit status 0 only if every assertion holds. The server (and its kernels) is
 shut down and the temporary folder removed whatever happens, Ctrl-C included.
@@ -49,8 +49,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "ui" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "tests" / "ui" / "screenshots"
 DEFAULT_NOTEBOOKS = ["notebooks/05-adam.ipynb", "exercises/05-adam.ipynb"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
