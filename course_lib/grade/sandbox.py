@@ -121,15 +121,27 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o004)
 
 
-def _tasks_of(uid: int) -> int:
-    count = 0
+def _pids_of(uid: int) -> list[int]:
+    """The processes running as uid (from /proc)."""
+    pids = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 if entry.stat().st_uid == uid:
-                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+                    pids.append(int(entry.name))
             except OSError:
                 pass
+    return pids
+
+
+def _tasks_of(uid: int) -> int:
+    """Processes and threads of uid: what RLIMIT_NPROC counts."""
+    count = 0
+    for pid in _pids_of(uid):
+        try:
+            count += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass
     return count
 
 
@@ -479,7 +491,7 @@ class Sandbox:
                 pass
         if uid is not None:  # the slot's user owns nothing else: anything still running as it is this child's
             for _ in range(3):
-                leftovers = [int(e.name) for e in os.scandir("/proc") if e.name.isdigit() and _owner(e) == uid]
+                leftovers = _pids_of(uid)
                 if not leftovers:
                     break
                 for leftover in leftovers:
@@ -526,10 +538,3 @@ def _write_all(fd: int, data: bytes) -> None:
             pipe.write(data)
     except OSError:
         pass
-
-
-def _owner(entry) -> int | None:
-    try:
-        return entry.stat().st_uid
-    except OSError:
-        return None
