@@ -9,6 +9,9 @@ For every optimizer that both have, on one float32 array of n parameters:
   fresh arrays every step), NumPy with its default threads.
 - torch: ``opt.step()`` on one Parameter whose ``.grad`` is set, on torch's
   default CPU path (foreach/fused not forced) and its default thread count.
+- torch 1 thread: the same after ``torch.set_num_threads(1)``, timed in a block
+  of its own: NumPy's elementwise work runs on one thread, so this column
+  separates what threads buy torch from what fused in-place kernels buy it.
 
 Each time is the median of several repeats after a few warm-up steps (fewer at
 10M); course_lib and torch steps alternate, so a change in the machine's load
@@ -93,10 +96,11 @@ def _faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def time_pair(course_opt, torch_spec, n: int) -> tuple[float, float, int, int]:
-    """Median seconds of one course_lib step and one torch.optim step on n float32 parameters,
-    and the minor page faults per step of each (fresh pages the kernel had to zero: the
-    price of large temporaries that the allocator hands back to the OS and asks for again)."""
+def time_pair(course_opt, torch_spec, n: int) -> tuple[float, float, float, int, int]:
+    """Median seconds of one course_lib step, one torch.optim step and one torch.optim step
+    on a single thread, on n float32 parameters; and the minor page faults per step of the
+    first two (fresh pages the kernel had to zero: the price of large temporaries that the
+    allocator hands back to the OS and asks for again)."""
     rng = np.random.default_rng(n)
     params = rng.standard_normal(n, dtype=np.float32)
     grads = rng.standard_normal(n, dtype=np.float32)
@@ -121,7 +125,18 @@ def time_pair(course_opt, torch_spec, n: int) -> tuple[float, float, int, int]:
         torch_opt.step()
         torch_times.append(time.perf_counter() - start)
         torch_faults += _faults() - faults
-    return (statistics.median(course_times), statistics.median(torch_times),
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch_opt.step()  # the first step after a change of thread count is not timed
+        single_times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            torch_opt.step()
+            single_times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
+    return (statistics.median(course_times), statistics.median(torch_times), statistics.median(single_times),
             course_faults // repeats, torch_faults // repeats)
 
 
@@ -130,10 +145,11 @@ def measure(sizes=SIZES, bandwidth: float | None = None, out=print) -> list[dict
     rows = []
     for n in sizes:
         for name, course_opt, torch_spec, buffers in CASES:
-            course_s, torch_s, course_pf, torch_pf = time_pair(course_opt, torch_spec, n)
+            course_s, torch_s, single_s, course_pf, torch_pf = time_pair(course_opt, torch_spec, n)
             moved = (2 + buffers + 1 + buffers) * FLOAT_BYTES * n  # read p, g, buffers; write p, buffers
             floor_s = moved / bandwidth
             rows.append(dict(name=name, n=n, course_ms=course_s * 1e3, torch_ms=torch_s * 1e3,
+                             torch_1thread_ms=single_s * 1e3,
                              floor_ms=floor_s * 1e3, arrays_moved=moved // (FLOAT_BYTES * n),
                              course_faults=course_pf, torch_faults=torch_pf))
             if out:
@@ -142,13 +158,15 @@ def measure(sizes=SIZES, bandwidth: float | None = None, out=print) -> list[dict
 
 
 HEADER = (f"{'optimizer':<13} {'n':>5} {'arrays':>6} {'course_lib ms':>13} {'torch ms':>9} {'course/torch':>12} "
+          f"{'torch 1-thread ms':>17} {'course/torch1':>13} "
           f"{'floor ms':>9} {'course/floor':>12} {'torch/floor':>11} {'faults/step course | torch':>26}")
 
 
 def format_row(row: dict) -> str:
     n = f"{row['n'] // 1_000_000}M" if row["n"] % 1_000_000 == 0 else str(row["n"])
     return (f"{row['name']:<13} {n:>5} {row['arrays_moved']:>6} {row['course_ms']:13.2f} {row['torch_ms']:9.2f} "
-            f"{row['course_ms'] / row['torch_ms']:11.1f}x {row['floor_ms']:9.2f} "
+            f"{row['course_ms'] / row['torch_ms']:11.1f}x {row['torch_1thread_ms']:17.2f} "
+            f"{row['course_ms'] / row['torch_1thread_ms']:12.1f}x {row['floor_ms']:9.2f} "
             f"{row['course_ms'] / row['floor_ms']:11.1f}x {row['torch_ms'] / row['floor_ms']:10.1f}x "
             f"{row['course_faults']:>15} | {row['torch_faults']:<8}")
 

@@ -92,6 +92,19 @@ def test_numpy_float_scalars_are_accepted_as_0d_arrays():
     assert isinstance(x1, np.ndarray) and x1.shape == ()
 
 
+@pytest.mark.parametrize("opt", ALL_OPTIMIZERS, ids=IDS)
+def test_a_0d_array_steps_like_a_one_element_array(opt):
+    """Ufuncs turn 0-d arrays into NumPy scalars, which in-place lines must survive."""
+    scalar, vector = np.array(1.5), np.array([1.5])
+    scalar_state, vector_state = opt.init(scalar), opt.init(vector)
+    for step in range(7):  # past RAdam's switch to the rectified step and Lookahead's sync
+        g = 4 * scalar**3 - step  # a NumPy scalar, as a student's gradient often is
+        scalar, scalar_state = opt.step(scalar, g, scalar_state)
+        vector, vector_state = opt.step(vector, np.asarray([g]), vector_state)
+        assert isinstance(scalar, np.ndarray) and scalar.shape == ()
+        assert float(scalar) == vector[0]
+
+
 def test_first_adam_step_on_x4_from_4_moves_by_lr_not_the_articles_value():
     """Bias-corrected m_hat / sqrt(v_hat) = g / |g| at t = 1: x1 = 4 - 0.1 * sign(256)."""
     x = np.array(4.0)

@@ -66,8 +66,11 @@ class NAdam(Optimizer):
         mu_product = state.mu_product * mu_t
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
-        denom = np.sqrt(v / bias_correction(beta2, t)) + self.eps
-        theta = (theta
-                 - self.lr * (1 - mu_t) / (1 - mu_product) * g / denom
-                 - self.lr * mu_next / (1 - mu_product * mu_next) * m / denom)
+        denom = np.sqrt(v / bias_correction(beta2, t))
+        denom += self.eps
+        # the two terms of the step, summed in one fresh array (why: optim/_base.py)
+        step = self.lr * (1 - mu_t) / (1 - mu_product) * g
+        step += self.lr * mu_next / (1 - mu_product * mu_next) * m
+        step /= denom
+        theta = theta - step
         return theta, NAdamState(t, mu_product, m, v)

@@ -58,13 +58,17 @@ class RMSprop(Optimizer):
         g_avg = state.grad_avg
         if self.centered:
             g_avg = self.alpha * g_avg + (1 - self.alpha) * g
-            denom = np.sqrt(v - g_avg * g_avg) + self.eps
+            denom = np.sqrt(v - g_avg * g_avg)
         else:
-            denom = np.sqrt(v) + self.eps
+            denom = np.sqrt(v)
+        denom += self.eps
+        # the step is built in one fresh array, in place (why: optim/_base.py)
+        step = g / denom                  # d_t
         b = state.momentum_buffer
         if self.momentum > 0:
-            b = self.momentum * b + g / denom
-            theta = theta - self.lr * b
+            b = self.momentum * b + step  # b_t
+            step = self.lr * b
         else:
-            theta = theta - self.lr * g / denom
+            step *= self.lr
+        theta = theta - step
         return theta, RMSpropState(t, v, g_avg, b)
