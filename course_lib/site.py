@@ -176,9 +176,11 @@ def execute(nb: nbformat.NotebookNode, lesson: Lesson) -> None:
 
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(lesson.path.parent)}},
-                            # Quiets the kernel's start-up warning about plain TCP on localhost, which
-                            # would print between every two lines of the report; cell errors still show.
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            # Quiets the kernel's own log, which would print between two lines of the
+                            # report: a start-up warning about plain TCP on localhost, and "KeyboardInterrupt
+                            # caught in kernel" when the interrupt jupyter_client sends before every
+                            # shutdown lands mid-message. Cell errors come by message and still show.
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                             on_cell_start=remember_cell)
     try:
         client.execute(env=kernel_environment())
@@ -343,7 +345,7 @@ def build(root: Path, out: Path, only: str | None = None) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     print(f"{'total':<38} {total_run:5.1f} s  {total_bytes / 1e6:5.2f} MB  "
-          f"({len(chosen)} lessons; {time.perf_counter() - started:.1f} s with the export)")
+          f"({len(chosen)} lesson{'s' if len(chosen) != 1 else ''}; {time.perf_counter() - started:.1f} s with the export)")
     print(f"site written to {out}/ (open {out / 'index.html'})")
     if missing:
         print(f"note: {len(missing)} linked pages are not built yet ({', '.join(missing[:3])}"
