@@ -23,7 +23,10 @@ Every loader does the same three things:
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -120,12 +123,31 @@ _SKLEARN = {
 }
 
 
+def _raw_table(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The source table as scikit-learn ships it: (X, y, feature names).
+
+    Digits, which ten lessons load, is read straight from the gzipped CSV inside
+    the installed scikit-learn: importing scikit-learn takes over a second (it
+    pulls in SciPy), which every lesson would pay for one small file. The
+    other two use scikit-learn's loaders, imported here on first use. The test
+    ``test_digits_read_directly_is_scikit_learns_table`` keeps the two equal.
+    """
+    if name == "digits":
+        package = Path(importlib.util.find_spec("sklearn").submodule_search_locations[0])
+        with gzip.open(package / "datasets" / "data" / "digits.csv.gz", "rt") as rows:
+            table = np.loadtxt(rows, delimiter=",")    # 64 pixel columns, then the label
+        names = tuple(f"pixel_{row}_{column}" for row in range(8) for column in range(8))
+        return table[:, :-1], table[:, -1].astype(np.int64), names
+    loader, kwargs, _ = _SKLEARN[name]
+    import sklearn.datasets
+    bunch = getattr(sklearn.datasets, loader)(**kwargs)
+    return bunch.data.astype(np.float64), bunch.target, tuple(str(f) for f in bunch.feature_names)
+
+
 def _from_sklearn(name, seed, val_fraction, test_fraction, dtype) -> Dataset:
     dtype = _check_dtype(dtype)
-    loader, kwargs, task = _SKLEARN[name]
-    import sklearn.datasets  # here, not at the top: it takes a second and a half, and most uses of data never load
-    bunch = getattr(sklearn.datasets, loader)(**kwargs)
-    X, y = bunch.data.astype(np.float64), bunch.target
+    task = _SKLEARN[name][2]
+    X, y, feature_names = _raw_table(name)
     classification = task == "classification"
     rng = np.random.default_rng(seed)
     train, val, test = split_indices(y, val_fraction, test_fraction, rng, stratify=classification)
@@ -144,7 +166,7 @@ def _from_sklearn(name, seed, val_fraction, test_fraction, dtype) -> Dataset:
     return Dataset(
         X_train.astype(dtype), y_train, X_val.astype(dtype), y_val, X_test.astype(dtype), y_test,
         task=task, n_classes=int(y.max()) + 1 if classification else None,
-        feature_names=tuple(str(f) for f in bunch.feature_names), name=name,
+        feature_names=feature_names, name=name,
         train_index=train, val_index=val, test_index=test,
         feature_mean=mean, feature_std=std, target_mean=target_mean, target_std=target_std,
     )

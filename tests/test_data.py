@@ -3,6 +3,10 @@
 Expected values are recomputed from scikit-learn's raw tables, not taken from the code under test.
 """
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sklearn.datasets
@@ -32,6 +36,22 @@ def dataset(name):
 
 def splits(d):
     return {"train": (d.X_train, d.y_train), "val": (d.X_val, d.y_val), "test": (d.X_test, d.y_test)}
+
+
+def test_digits_read_directly_is_scikit_learns_table():
+    X, y, feature_names = data._raw_table("digits")
+    bunch = sklearn.datasets.load_digits()
+    np.testing.assert_array_equal(X, bunch.data)
+    np.testing.assert_array_equal(y, bunch.target)
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    assert feature_names == tuple(bunch.feature_names)
+
+
+def test_loading_digits_does_not_import_scikit_learn():
+    """The reason digits is read directly: a lesson should not pay a second for SciPy."""
+    code = ("import sys; from course_lib import data; data.load('digits', seed=0); "
+            "assert not [m for m in sys.modules if m.startswith(('sklearn', 'scipy'))], 'imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
 def test_split_sizes_add_up_to_the_raw_table_and_follow_the_fractions(name, dataset):
