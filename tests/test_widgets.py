@@ -1,11 +1,15 @@
 """Every lesson's explorer callback, called directly with several slider values
 (ipywidgets would hide an exception raised inside it)."""
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import ipywidgets  # noqa: E402
+import numpy as np  # noqa: E402
+import PIL.Image  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
@@ -34,6 +38,21 @@ def test_explorer_callback_draws_a_titled_labelled_figure_for_each_sample(name, 
                 assert ax.get_xlabel() and ax.get_ylabel(), "every plot needs labelled axes"
     finally:
         plt.close(figure)
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_fixed_title_height_leaves_every_explorer_image_unchanged(name):
+    """render() fixes the titles' height to skip matplotlib's search for ticks above the axes;
+    the PNG Jupyter shows (bbox_inches="tight", as the inline backend) must be the same bytes."""
+    callback, samples = EXPLORERS[name]
+    images = []
+    for make in (lambda: callback(**samples[-1]), lambda: render(callback, samples[-1])):
+        figure = make()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        plt.close(figure)
+        images.append(np.asarray(PIL.Image.open(buffer)))
+    assert images[0].shape == images[1].shape and np.array_equal(images[0], images[1])
 
 
 def test_explorer_builds_controls_and_shows_an_error_instead_of_hiding_it():
