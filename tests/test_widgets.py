@@ -43,7 +43,7 @@ def test_explorer_callback_draws_a_titled_labelled_figure_for_each_sample(name, 
 @pytest.mark.parametrize("name", list(EXPLORERS))
 def test_fixed_title_height_leaves_every_explorer_image_unchanged(name):
     """render() fixes the titles' height to skip matplotlib's search for ticks above the axes;
-    the PNG Jupyter shows (bbox_inches="tight", as the inline backend) must be the same bytes."""
+    the PNG Jupyter shows (bbox_inches="tight", as the inline backend) must have the same pixels."""
     callback, samples = EXPLORERS[name]
     images = []
     for make in (lambda: callback(**samples[-1]), lambda: render(callback, samples[-1])):

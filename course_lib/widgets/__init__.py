@@ -73,7 +73,7 @@ def explorer(callback, **controls) -> widgets.Widget:
 # again on each draw, to lift a title above ticks placed on top of the axes; no
 # explorer puts ticks there, so the search only costs time (10-18 % of a redraw in
 # an interleaved comparison on four explorers). tests/test_widgets.py checks that
-# every explorer's image is unchanged, byte for byte.
+# every explorer's image is unchanged, pixel for pixel.
 FIXED_TITLES = {"axes.titley": 1.0}
 
 
