@@ -186,3 +186,38 @@ class WarmupCosineLR(Schedule):
             return LinearLR(self.base_lr, self.start_factor, 1.0, self.warmup_steps).lr(n)
         cosine = CosineAnnealingLR(self.base_lr, self.total_steps - self.warmup_steps, self.eta_min)
         return cosine.lr(n - self.warmup_steps)
+
+
+@dataclass(frozen=True)
+class TrapezoidLR(Schedule):
+    """Linear warmup, a flat stretch at base_lr, then a linear decay over the last decay_steps.
+
+    torch has no class for it; the same values come from its SequentialLR of
+    LinearLR(start_factor, 1, warmup_steps), ConstantLR(1.0) and
+    LinearLR(1, end_factor, decay_steps), with milestones
+    [warmup_steps, total_steps - decay_steps].
+    """
+
+    base_lr: float
+    warmup_steps: int
+    decay_steps: int
+    total_steps: int
+    start_factor: float = 0.01
+    end_factor: float = 0.01
+    rules = {"base_lr": nonnegative, "warmup_steps": positive_int, "decay_steps": positive_int,
+             "total_steps": positive_int, "start_factor": positive, "end_factor": unit_interval_closed}
+
+    def check_combination(self):
+        if self.warmup_steps + self.decay_steps > self.total_steps:
+            raise ValueError(f"warmup_steps ({self.warmup_steps}) + decay_steps ({self.decay_steps}) must not "
+                             f"exceed total_steps ({self.total_steps})")
+        if self.start_factor > 1:
+            raise ValueError(f"start_factor must be in (0, 1], got {self.start_factor}")
+
+    def lr(self, n):
+        if n < self.warmup_steps:
+            return LinearLR(self.base_lr, self.start_factor, 1.0, self.warmup_steps).lr(n)
+        decay_start = self.total_steps - self.decay_steps
+        if n < decay_start:
+            return self.base_lr
+        return LinearLR(self.base_lr, 1.0, self.end_factor, self.decay_steps).lr(n - decay_start)

@@ -43,6 +43,15 @@ CASES = [
     ("WarmupCosineLR", schedules.WarmupCosineLR(0.1, warmup_steps=10, total_steps=60, start_factor=0.1, eta_min=1e-4),
      lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=10),
                                   S.CosineAnnealingLR(o, T_max=50, eta_min=1e-4)], milestones=[10]), 0.1, 60),
+    ("TrapezoidLR", schedules.TrapezoidLR(0.1, warmup_steps=10, decay_steps=25, total_steps=60, start_factor=0.1,
+                                          end_factor=0.05),
+     lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=10), S.ConstantLR(o, factor=1.0),
+                                  S.LinearLR(o, start_factor=1.0, end_factor=0.05, total_iters=25)],
+                              milestones=[10, 35]), 0.1, 70),
+    ("TrapezoidLR, no flat stretch", schedules.TrapezoidLR(0.1, warmup_steps=20, decay_steps=20, total_steps=40),
+     lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.01, total_iters=20), S.ConstantLR(o, factor=1.0),
+                                  S.LinearLR(o, start_factor=1.0, end_factor=0.01, total_iters=20)],
+                              milestones=[20, 20]), 0.1, 40),
 ]
 
 
@@ -66,6 +75,9 @@ def test_inverse_sqrt_is_the_adam_papers_alpha_over_sqrt_t_with_t_from_one():
     (lambda: schedules.OneCycleLR(0.1, total_steps=10, anneal_strategy="cosine"), "anneal_strategy must be 'cos' or 'linear'"),
     (lambda: schedules.WarmupCosineLR(0.1, warmup_steps=10, total_steps=10), "must exceed warmup_steps"),
     (lambda: schedules.LinearLR(0.1, start_factor=2.0), "start_factor must be in (0, 1]"),
+    (lambda: schedules.TrapezoidLR(0.1, warmup_steps=30, decay_steps=40, total_steps=60), "must not exceed total_steps"),
+    (lambda: schedules.TrapezoidLR(0.1, warmup_steps=3, decay_steps=4, total_steps=60, start_factor=1.5),
+     "start_factor must be in (0, 1]"),
     (lambda: schedules.CosineAnnealingLR(0.1, T_max=0), "T_max must be >= 1"),
     (lambda: schedules.CosineAnnealingLR(0.1, T_max=10)(-1), "number of steps taken, an int >= 0"),
     (lambda: schedules.OneCycleLR(0.1, total_steps=10)(11), "built for total_steps=10"),

@@ -36,7 +36,9 @@ def warm_state(param, rng):
 
 # --- the mistakes, each a whole wrong adam_step -------------------------------------
 
-def _moments(grad, state, beta1, beta2):
+def adam_moments(grad, state, beta1, beta2):
+    """Adam's m_t and v_t from a {"t", "m", "v"} state: the part every wrong or variant step shares
+    (the AMSGrad and RAdam worksheets' mistakes use it too)."""
     m = beta1 * state["m"] + (1 - beta1) * grad
     v = beta2 * state["v"] + (1 - beta2) * grad * grad
     return m, v
@@ -44,32 +46,32 @@ def _moments(grad, state, beta1, beta2):
 
 def no_bias_correction(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     return param - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
 def only_m_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     return param - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
 def only_v_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     return param - lr * m / (np.sqrt(v / (1 - beta2**t)) + eps), {"t": t, "m": m, "v": v}
 
 
 def t_from_zero(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"]  # corrects with the old count: 1 - beta^0 = 0 on the first step
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
 
 
 def eps_inside_sqrt(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     return param - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
 
@@ -84,7 +86,7 @@ def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
     return param - alpha_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 

@@ -18,6 +18,7 @@ import numpy as np
 from .. import landscapes, optim, schedules
 from ._cases import step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
+from .ws05_adam import adam_moments
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -45,16 +46,10 @@ def warm_state(param, rng):
 
 # --- the accepted variants and the mistakes, each a whole amsgrad_step ---------------------------
 
-def _moments(grad, state, beta1, beta2):
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
-    return m, v
-
-
 def optax_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """optax.amsgrad: the max over the bias-corrected v_hat (state["v_max"] holds corrected values)."""
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v / (1 - beta2**t))
     new_param = param - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
     return new_param, {"t": t, "m": m, "v": v, "v_max": v_max}
@@ -76,42 +71,42 @@ def _finish(param, t, m, v, v_max, divide_by, lr, beta1, beta2, eps, correct_m=T
 
 def max_of_last_two(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v"], v)  # the previous v, not the running max: C^2 is forgotten after two steps
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
 
 
 def max_over_m(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], m)
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
 
 
 def v_replaced_by_max(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, average = _moments(grad, state, beta1, beta2)
+    m, average = adam_moments(grad, state, beta1, beta2)
     v = np.maximum(state["v"], average)  # the moving average itself never goes down any more
     return _finish(param, t, m, v, v, v, lr, beta1, beta2, eps)
 
 
 def max_kept_but_unused(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
     return _finish(param, t, m, v, v_max, v, lr, beta1, beta2, eps)  # divides by v: that is Adam
 
 
 def m_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_m=False)
 
 
 def v_max_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_v=False)
 

@@ -24,7 +24,7 @@ import numpy as np
 from .. import optim
 from ._cases import step_cases
 from ._core import Mistake, StepCase, StepItem, ValueCase, ValueItem, register, returning_the_update
-from .ws05_adam import fresh_state, warm_state  # RAdam keeps Adam's {"t", "m", "v"} layout
+from .ws05_adam import adam_moments, fresh_state, warm_state  # RAdam keeps Adam's {"t", "m", "v"} layout
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
@@ -71,12 +71,6 @@ def _radam_cases(rng):
 
 # --- the mistakes, each a whole wrong radam_step --------------------------------------
 
-def _moments(grad, state, beta1, beta2):
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
-    return m, v
-
-
 def _rho(beta2, t):
     """rho_t as a student computes it with NumPy: NaN (not an error) at t = 0."""
     beta2_t = np.float64(beta2) ** t
@@ -98,7 +92,7 @@ def _radam(param, grad, state, lr, beta1, beta2, eps, *, threshold=5.0, t_for_rh
         m = (1 - beta1) * state["m"] + beta1 * grad
         v = (1 - beta2) * state["v"] + beta2 * grad * grad
     else:
-        m, v = _moments(grad, state, beta1, beta2)
+        m, v = adam_moments(grad, state, beta1, beta2)
     m_hat = m / (1 - beta1**t)
     rho = _rho(beta2, t + t_for_rho)
     if rho > threshold or rectify_always:
@@ -135,7 +129,7 @@ def rho_off_by_one(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
 
 def t_from_zero(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"]  # the old count everywhere: 1 - beta1**0 = 0 at the first step
-    m, v = _moments(grad, state, beta1, beta2)
+    m, v = adam_moments(grad, state, beta1, beta2)
     with np.errstate(all="ignore"):
         m_hat = m / (1 - np.float64(beta1) ** t)
         rho = _rho(beta2, t)

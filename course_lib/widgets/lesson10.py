@@ -1,7 +1,5 @@
 """Lesson 10 (beyond Adam): learning-rate schedules and Lookahead, with their explorers.
 
-- ``TrapezoidLR``: warmup, a long flat stretch, a linear decay (the "trapezoid"
-  schedule); the other schedules of the lesson are in ``course_lib.schedules``.
 - ``make_schedule(kind, base_lr, warmup, total_steps)``: one schedule by name.
 - ``noisy_quadratic_losses(schedule_list, steps)``: SGD on a quadratic with noisy
   gradients under each schedule, the loss averaged over many runs.
@@ -16,56 +14,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim, schedules
-from ..optim._base import nonnegative, positive, positive_int, unit_interval_closed
+from ..optim._base import positive_int
 from ..plots import color_for, colors_for, plot_landscape
 
 
 # --- schedules ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrapezoidLR(schedules.Schedule):
-    """Warmup, a flat stretch at base_lr, then a linear decay over the last decay_steps.
-
-        lr(n) = base_lr * (start_factor + (1 - start_factor) * n / warmup_steps)   n < warmup_steps
-                base_lr                                                              until total_steps - decay_steps
-                base_lr * (1 + (end_factor - 1) * (n - decay_start) / decay_steps)  after that
-
-    torch has no class for it; SequentialLR of LinearLR(start_factor, 1, warmup_steps),
-    ConstantLR(1.0) and LinearLR(1, end_factor, decay_steps), with milestones
-    [warmup_steps, total_steps - decay_steps], gives the same values (lesson 10 checks it).
-    """
-
-    base_lr: float
-    warmup_steps: int
-    decay_steps: int
-    total_steps: int
-    start_factor: float = 0.01
-    end_factor: float = 0.01
-    rules = {"base_lr": nonnegative, "warmup_steps": positive_int, "decay_steps": positive_int,
-             "total_steps": positive_int, "start_factor": positive, "end_factor": unit_interval_closed}
-
-    def check_combination(self):
-        if self.warmup_steps + self.decay_steps > self.total_steps:
-            raise ValueError(f"warmup_steps ({self.warmup_steps}) + decay_steps ({self.decay_steps}) must not "
-                             f"exceed total_steps ({self.total_steps})")
-        if self.start_factor > 1:
-            raise ValueError(f"start_factor must be in (0, 1], got {self.start_factor}")
-
-    def lr(self, n):
-        if n < self.warmup_steps:
-            return self.base_lr * (self.start_factor + (1 - self.start_factor) * n / self.warmup_steps)
-        decay_start = self.total_steps - self.decay_steps
-        if n < decay_start:
-            return self.base_lr
-        progress = min(n - decay_start, self.decay_steps) / self.decay_steps
-        return self.base_lr * (1 + (self.end_factor - 1) * progress)
 
 
 SCHEDULE_KINDS = ("constant", "step", "1/sqrt(t)", "cosine", "warmup + cosine", "one-cycle", "trapezoid")
@@ -95,8 +53,8 @@ def make_schedule(kind: str, base_lr: float, warmup: int, total_steps: int):
         return schedules.OneCycleLR(base_lr, total_steps=total_steps, pct_start=warmup / total_steps)
     if kind == "trapezoid":
         decay = max(1, round(0.3 * total_steps))
-        return TrapezoidLR(base_lr, warmup_steps=min(warmup, total_steps - decay), decay_steps=decay,
-                           total_steps=total_steps)
+        return schedules.TrapezoidLR(base_lr, warmup_steps=min(warmup, total_steps - decay), decay_steps=decay,
+                                     total_steps=total_steps)
     raise ValueError(f"kind must be one of {', '.join(map(repr, SCHEDULE_KINDS))}, got {kind!r}")
 
 
@@ -321,6 +279,6 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["TrapezoidLR", "SCHEDULE_KINDS", "make_schedule", "noise_floor", "noisy_quadratic_losses",
+__all__ = ["SCHEDULE_KINDS", "make_schedule", "noise_floor", "noisy_quadratic_losses",
            "schedule_explorer", "lookahead_paths", "lookahead_cycle_factor", "lookahead_lr_limit",
            "lookahead_explorer", "EXPLORERS"]
