@@ -1,4 +1,4 @@
-"""Two-dimensional loss surfaces to watch optimizers on, and Reddi et al.'s online problem.
+"""Two-dimensional loss surfaces to watch optimizers on, Reddi et al.'s online problem, and the changing bowl.
 
 A landscape is a function of a point theta = (theta_1, theta_2), written
 (x, y) in the formulas, with its gradient written out by hand::
@@ -16,6 +16,11 @@ each hand-written gradient against torch.autograd.
 
 ``ReddiOnlineProblem`` is the one-dimensional online problem on which Adam
 provably fails to converge (Reddi, Kale and Kumar, 2018) and AMSGrad does not.
+
+The changing bowl (``run_changing_bowl``, ``steps_to_recover``) is lesson 04's
+one-dimensional problem whose minimum jumps and whose curvature drops 100-fold
+at step SWITCH_STEP: AdaGrad's sum of squared gradients never forgets the
+steep phase, RMSProp's moving average does.
 """
 
 from __future__ import annotations
@@ -484,8 +489,85 @@ class ReddiOnlineProblem:
         return ReddiRun(x=xs, regret=regret, average_regret=regret / np.arange(1, steps + 1))
 
 
+# --- lesson 04's changing bowl: a problem whose minimum jumps during the run -----
+#
+#     f_t(theta) = s_t / 2 * (theta - c_t)^2,
+#     (c_t, s_t) = STEEP (+1, 10)  for t <= SWITCH_STEP   (a steep bowl)
+#                  FLAT (-1, 0.1)  for t >  SWITCH_STEP   (the minimum jumps, the bowl is 100 times flatter)
+#
+# In the steep phase the gradients are up to 100 times larger than in the flat
+# one. AdaGrad's accumulator keeps them for ever, so after the switch its steps
+# stay tiny; RMSProp's moving average forgets them in about 1 / (1 - alpha)
+# steps and its steps grow back. Shared by lesson 04 and worksheet 04:
+#
+#     run = run_changing_bowl(optim.RMSprop(lr=0.1, alpha=0.9).step, state, steps=600)
+#     steps_to_recover(run)      # steps after the switch until |theta - c_t| < 0.05
+
+SWITCH_STEP = 200   # the bowl changes after this many steps
+BOWL_STEPS = 600    # a run: 200 steep steps, then 400 flat ones
+STEEP = (1.0, 10.0)   # (center c, curvature s) for t <= SWITCH_STEP
+FLAT = (-1.0, 0.1)    # and after
+RECOVERY_TOLERANCE = 0.05
+
+
+def changing_bowl(t: int) -> tuple[float, float]:
+    """(c_t, s_t): the minimum and curvature of f_t(theta) = s_t / 2 (theta - c_t)^2 at step t (from 1)."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
+        raise ValueError(f"t counts the steps from 1, got {t!r}")
+    return STEEP if t <= SWITCH_STEP else FLAT
+
+
+def changing_bowl_grad(theta: np.ndarray, t: int) -> np.ndarray:
+    """g_t = s_t (theta - c_t), the gradient of f_t at theta."""
+    center, curvature = changing_bowl(t)
+    return curvature * (theta - center)
+
+
+@dataclass(frozen=True, eq=False)
+class BowlRun:
+    """What ``run_changing_bowl`` returns; entry t - 1 belongs to step t = 1..steps.
+
+    theta[t - 1] is the point after step t, center[t - 1] the minimum c_t of
+    that step's objective, distance[t - 1] = |theta_t - c_t|, and states[t - 1]
+    the optimizer's state after step t.
+    """
+
+    theta: np.ndarray
+    center: np.ndarray
+    distance: np.ndarray
+    states: list
+
+
+def run_changing_bowl(step, state, steps: int = BOWL_STEPS, theta0: float = 0.0) -> BowlRun:
+    """Follow the changing bowl from theta0 with any update rule.
+
+    step(theta, g, state) -> (theta, state): a course_lib optimizer's
+    ``opt.step``, or a worksheet's rule, e.g.
+    ``lambda th, g, s: rmsprop_step(th, g, s, lr=0.1)``; ``state`` is its
+    state before the first step. theta is an array of shape (1,).
+    """
+    theta = np.array([float(theta0)])
+    thetas, centers, states = np.empty(steps), np.empty(steps), []
+    with np.errstate(all="ignore"):  # a large lr may diverge: the plot shows it
+        for t in range(1, steps + 1):
+            theta, state = step(theta, changing_bowl_grad(theta, t), state)
+            theta = np.asarray(theta, dtype=np.float64).reshape(1)
+            thetas[t - 1], centers[t - 1] = theta[0], changing_bowl(t)[0]
+            states.append(state)
+    return BowlRun(thetas, centers, np.abs(thetas - centers), states)
+
+
+def steps_to_recover(run: BowlRun, tolerance: float = RECOVERY_TOLERANCE) -> int | None:
+    """Steps after the switch until |theta_t - c_t| < tolerance (None if never within the run)."""
+    after = run.distance[SWITCH_STEP:]
+    close = np.flatnonzero(after < tolerance)
+    return int(close[0]) + 1 if close.size else None
+
+
 __all__ = [
     "Landscape", "Quadratic", "LANDSCAPES", "DIVERGENCE_NORM",
     "quadratic", "narrow_valley", "saddle", "rosenbrock", "beale", "himmelblau",
     "trajectory", "ReddiOnlineProblem", "ReddiRun",
+    "SWITCH_STEP", "BOWL_STEPS", "STEEP", "FLAT", "RECOVERY_TOLERANCE", "changing_bowl", "changing_bowl_grad",
+    "BowlRun", "run_changing_bowl", "steps_to_recover",
 ]

@@ -14,8 +14,9 @@ import torch
 
 from course_lib import optim
 from course_lib.landscapes import (
-    LANDSCAPES, Landscape, Quadratic, ReddiOnlineProblem, beale, himmelblau, narrow_valley,
-    quadratic, rosenbrock, saddle, trajectory,
+    FLAT, LANDSCAPES, STEEP, SWITCH_STEP, Landscape, Quadratic, ReddiOnlineProblem, beale, changing_bowl,
+    changing_bowl_grad, himmelblau, narrow_valley, quadratic, rosenbrock, run_changing_bowl, saddle,
+    steps_to_recover, trajectory,
 )
 
 # --- the same functions, in torch, from their formulas ----------------------
@@ -363,3 +364,45 @@ def test_reddi_rejects_bad_t_x0_and_lr_with_schedule():
         problem.run(optim.SGD(lr=0.1), steps=5, x0=2.0)
     with pytest.raises(ValueError, match="not both"):
         problem.run(optim.SGD(), steps=5, lr=0.1, schedule=lambda n: 0.1)
+
+
+# --- lesson 04's changing bowl ---------------------------------------------------
+
+
+def test_changing_bowl_is_steep_up_to_the_switch_then_flat_with_its_minimum_moved():
+    assert changing_bowl(1) == changing_bowl(SWITCH_STEP) == STEEP == (1.0, 10.0)
+    assert changing_bowl(SWITCH_STEP + 1) == changing_bowl(10**6) == FLAT == (-1.0, 0.1)
+    for t, (center, curvature) in ((1, STEEP), (SWITCH_STEP + 1, FLAT)):
+        assert changing_bowl_grad(np.array([center]), t)[0] == 0.0
+        assert changing_bowl_grad(np.array([center + 2.0]), t)[0] == pytest.approx(2.0 * curvature)
+
+
+@pytest.mark.parametrize("t", [0, -3, 1.0, True, "1"])
+def test_changing_bowl_counts_steps_from_one_and_says_so(t):
+    with pytest.raises(ValueError, match="t counts the steps from 1"):
+        changing_bowl(t)
+
+
+def newton_step(theta, g, t):
+    """Jumps onto the minimum c_t in one step (it knows the curvature s_t); its state is the step count."""
+    return theta - g / changing_bowl(t + 1)[1], t + 1
+
+
+def test_run_changing_bowl_records_every_step_and_steps_to_recover_counts_from_the_switch():
+    exact = run_changing_bowl(newton_step, 0, steps=300)
+    assert exact.theta.shape == exact.center.shape == exact.distance.shape == (300,) and exact.states[-1] == 300
+    assert np.array_equal(exact.center, np.where(np.arange(1, 301) <= SWITCH_STEP, 1.0, -1.0))
+    assert np.allclose(exact.distance, 0.0) and steps_to_recover(exact) == 1
+    still = run_changing_bowl(lambda theta, g, state: (theta, state), None, steps=300)
+    assert np.all(still.theta == 0.0) and steps_to_recover(still) is None
+
+
+def test_on_the_changing_bowl_rmsprop_recovers_in_tens_of_steps_and_adagrad_in_hundreds_or_never():
+    start = np.zeros(1)
+    recovered = {}
+    for name, opt in (("RMSProp", optim.RMSprop(lr=0.1, alpha=0.9)), ("AdaGrad 2.0", optim.Adagrad(lr=2.0)),
+                      ("AdaGrad 0.5", optim.Adagrad(lr=0.5))):
+        run = run_changing_bowl(opt.step, opt.init(start))
+        assert run.distance[SWITCH_STEP - 1] < 1e-6, f"{name} should sit at the steep bowl's minimum at the switch"
+        recovered[name] = steps_to_recover(run)
+    assert recovered["RMSProp"] < 50 and recovered["AdaGrad 2.0"] > 200 and recovered["AdaGrad 0.5"] is None

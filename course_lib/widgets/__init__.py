@@ -8,6 +8,11 @@ lesson wraps it with ``explorer``::
     from course_lib.widgets.lesson01 import gd_on_quadratic
     explorer(gd_on_quadratic, alpha=log_slider(0.01, 1.0, 0.1), condition_number=...)
 
+Explorers only draw. The quantities a lesson derives and an explorer shows
+(step bounds, convergence rates, RAdam's first rectified step, ...) live in
+``course_lib.theory``, one module per idea, where the lessons and the tests
+import them too; the problems the explorers run on live in ``course_lib.landscapes``.
+
 ipywidgets hides an exception raised inside its callback, so a broken
 explorer would look fine in CI: the tests call every lesson's callback
 directly with several slider values (``EXPLORERS`` in each module), and

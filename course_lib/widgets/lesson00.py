@@ -5,7 +5,9 @@
 
 Left: the path from the landscape's demo start over its contours. Right: the
 gap to the best value, f(theta_t) - f*, step by step, on a log scale, so that
-crawling, converging and diverging look different at a glance.
+crawling, converging and diverging look different at a glance. ``outcome``
+puts how the run ended into words; the step at which it diverged and its
+distance to the nearest minimum come from ``course_lib.theory.outcomes``.
 
 ``lesson_map()`` draws the course's lessons as the optimizers' family tree.
 """
@@ -20,6 +22,7 @@ import numpy as np
 from .. import optim
 from ..landscapes import DIVERGENCE_NORM, LANDSCAPES, Landscape, trajectory
 from ..plots import color_for, plot_losses, plot_trajectories
+from ..theory.outcomes import diverged_at, nearest_minimum
 
 # Display name -> optimizer at a given learning rate, every other
 # hyperparameter at torch.optim's default; "Momentum" is torch.optim.SGD with
@@ -57,24 +60,6 @@ def optimizer_path(landscape: str, optimizer: str, lr: float, steps: int) -> tup
         raise ValueError(f"unknown landscape {landscape!r}; choose one of {', '.join(map(repr, LANDSCAPES))}")
     land = LANDSCAPES[landscape]()
     return land, trajectory(make_optimizer(optimizer, lr), land, steps=int(steps))
-
-
-def nearest_minimum(land: Landscape, point) -> tuple[int, float]:
-    """(index into land.minima, distance) of the global minimizer closest to ``point``."""
-    distances = [float(np.linalg.norm(np.asarray(point) - m)) for m in land.minima]
-    index = int(np.argmin(distances))
-    return index, distances[index]
-
-
-def diverged_at(path: np.ndarray, steps: int) -> int | None:
-    """The step at which the run was stopped as diverged, or None if it ran all ``steps``.
-
-    ``trajectory`` keeps the first point beyond DIVERGENCE_NORM if it is
-    finite and drops it if it is not, so that step is len(path) - 1 or len(path).
-    """
-    if len(path) == steps + 1 and np.linalg.norm(path[-1]) <= DIVERGENCE_NORM:
-        return None
-    return len(path) - 1 if np.linalg.norm(path[-1]) > DIVERGENCE_NORM else len(path)
 
 
 def _power_of_ten(x: float) -> str:
@@ -185,5 +170,5 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["OPTIMIZERS", "make_optimizer", "optimizer_path", "nearest_minimum", "diverged_at", "outcome", "loss_gap",
-           "landscape_explorer", "lesson_map", "LESSONS", "EXPLORERS"]
+__all__ = ["OPTIMIZERS", "make_optimizer", "optimizer_path", "outcome", "loss_gap", "landscape_explorer", "lesson_map",
+           "LESSONS", "EXPLORERS"]

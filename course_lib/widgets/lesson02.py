@@ -6,47 +6,18 @@ same lr, and the loss of both against the step. The legend gives each run's
 predicted rate (the factor by which the distance to the minimum shrinks per
 step, from the eigenvalues of the update on the quadratic); the title gives
 the optimal beta* and alpha* of lesson 02, so a student can set the sliders
-to them and watch the rate drop.
+to them and watch the rate drop. Both come from ``course_lib.theory.momentum_rates``.
 """
 
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim, plots
+from ..theory.momentum_rates import optimal_heavy_ball, predicted_rate
 
 VALLEY = landscapes.narrow_valley()
-
-
-def optimal_heavy_ball(L: float, mu: float) -> tuple[float, float]:
-    """(alpha*, beta*) for heavy-ball momentum on a quadratic with curvatures in [mu, L]
-    (Polyak 1964; Goh, "Why Momentum Really Works", Distill 2017)."""
-    kappa = L / mu
-    alpha = (2 / (math.sqrt(L) + math.sqrt(mu))) ** 2
-    beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
-    return alpha, beta
-
-
-def predicted_rate(lr: float, momentum: float, nesterov: bool, curvatures) -> float:
-    """The largest |z| over the roots of each curvature's characteristic polynomial.
-
-    Along an eigenvector with curvature lam, torch's heavy ball obeys
-    e_{t+1} = (1 + beta - lr lam) e_t - beta e_{t-1}, so z^2 - (1 + beta - lr lam) z + beta = 0;
-    Nesterov's look-ahead gives z^2 - (1 + beta)(1 - lr lam) z + beta (1 - lr lam) = 0.
-    Plain gradient descent (beta = 0) has the single root 1 - lr lam.
-    """
-    rate = 0.0
-    for lam in curvatures:
-        shrink = 1 - lr * lam
-        if nesterov:
-            coefficients = [1.0, -(1 + momentum) * shrink, momentum * shrink]
-        else:
-            coefficients = [1.0, -(1 + momentum - lr * lam), momentum]
-        rate = max(rate, float(np.max(np.abs(np.roots(coefficients)))))
-    return rate
 
 
 def _label(name: str, path: np.ndarray, steps: int, rate: float) -> str:
@@ -107,4 +78,4 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["momentum_on_valley", "optimal_heavy_ball", "predicted_rate", "EXPLORERS"]
+__all__ = ["momentum_on_valley", "EXPLORERS"]

@@ -1,105 +1,24 @@
-"""Lesson 04 (RMSProp and AdaDelta): its non-stationary problem and its explorers.
+"""Lesson 04 (RMSProp and AdaDelta): its two explorers.
 
-The changing bowl, shared by lesson 04 and worksheet 04::
-
-    f_t(theta) = s_t / 2 * (theta - c_t)^2,
-    (c_t, s_t) = (+1, 10)  for t <= SWITCH_STEP   (a steep bowl)
-                 (-1, 0.1) for t >  SWITCH_STEP   (the minimum jumps, the bowl is 100 times flatter)
-
-In the steep phase the gradients are up to 100 times larger than in the flat
-one. AdaGrad's accumulator keeps them for ever, so after the switch its steps
-stay tiny; RMSProp's moving average forgets them in about 1 / (1 - alpha)
-steps and its steps grow back::
-
-    run = run_changing_bowl(optim.RMSprop(lr=0.1, alpha=0.9).step, state, steps=600)
-    steps_to_recover(run)      # steps after the switch until |theta - c_t| < 0.05
-
-The explorers (callbacks for ``course_lib.widgets.explorer``):
+Callbacks for ``course_lib.widgets.explorer``:
 
 - ``rmsprop_explorer(lr, alpha, eps, steps)``: RMSProp and AdaGrad with the
   same lr and eps on the narrow valley, their effective step sizes, and the
-  weights RMSProp's average gives to past squared gradients.
-- ``changing_bowl_explorer(lr, alpha, adagrad_lr)``: both on the changing bowl.
+  weights RMSProp's average gives to past squared gradients
+  (``course_lib.theory.moving_averages.ema_weights``).
+- ``changing_bowl_explorer(lr, alpha, adagrad_lr)``: both on the changing bowl, the
+  lesson's problem whose minimum jumps at step 200 (``course_lib.landscapes.run_changing_bowl``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim
+from ..landscapes import BOWL_STEPS, RECOVERY_TOLERANCE, SWITCH_STEP, run_changing_bowl, steps_to_recover
 from ..plots import color_for, plot_trajectories
-
-# --- the changing bowl -----------------------------------------------------------
-
-SWITCH_STEP = 200   # the bowl changes after this many steps
-BOWL_STEPS = 600    # a run: 200 steep steps, then 400 flat ones
-STEEP = (1.0, 10.0)   # (center c, curvature s) for t <= SWITCH_STEP
-FLAT = (-1.0, 0.1)    # and after
-RECOVERY_TOLERANCE = 0.05
-
-
-def changing_bowl(t: int) -> tuple[float, float]:
-    """(c_t, s_t): the minimum and curvature of f_t(theta) = s_t / 2 (theta - c_t)^2 at step t (from 1)."""
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError(f"t counts the steps from 1, got {t!r}")
-    return STEEP if t <= SWITCH_STEP else FLAT
-
-
-def changing_bowl_grad(theta: np.ndarray, t: int) -> np.ndarray:
-    """g_t = s_t (theta - c_t), the gradient of f_t at theta."""
-    center, curvature = changing_bowl(t)
-    return curvature * (theta - center)
-
-
-@dataclass(frozen=True, eq=False)
-class BowlRun:
-    """What ``run_changing_bowl`` returns; entry t - 1 belongs to step t = 1..steps.
-
-    theta[t - 1] is the point after step t, center[t - 1] the minimum c_t of
-    that step's objective, distance[t - 1] = |theta_t - c_t|, and states[t - 1]
-    the optimizer's state after step t.
-    """
-
-    theta: np.ndarray
-    center: np.ndarray
-    distance: np.ndarray
-    states: list
-
-
-def run_changing_bowl(step, state, steps: int = BOWL_STEPS, theta0: float = 0.0) -> BowlRun:
-    """Follow the changing bowl from theta0 with any update rule.
-
-    step(theta, g, state) -> (theta, state): a course_lib optimizer's
-    ``opt.step``, or a worksheet's rule, e.g.
-    ``lambda th, g, s: rmsprop_step(th, g, s, lr=0.1)``; ``state`` is its
-    state before the first step. theta is an array of shape (1,).
-    """
-    theta = np.array([float(theta0)])
-    thetas, centers, states = np.empty(steps), np.empty(steps), []
-    with np.errstate(all="ignore"):  # a large lr may diverge: the plot shows it
-        for t in range(1, steps + 1):
-            theta, state = step(theta, changing_bowl_grad(theta, t), state)
-            theta = np.asarray(theta, dtype=np.float64).reshape(1)
-            thetas[t - 1], centers[t - 1] = theta[0], changing_bowl(t)[0]
-            states.append(state)
-    return BowlRun(thetas, centers, np.abs(thetas - centers), states)
-
-
-def steps_to_recover(run: BowlRun, tolerance: float = RECOVERY_TOLERANCE) -> int | None:
-    """Steps after the switch until |theta_t - c_t| < tolerance (None if never within the run)."""
-    after = run.distance[SWITCH_STEP:]
-    close = np.flatnonzero(after < tolerance)
-    return int(close[0]) + 1 if close.size else None
-
-
-def ema_weights(alpha: float, t: int) -> np.ndarray:
-    """The weights (1 - alpha) alpha^(t - s) that v_t gives to g_s^2, for s = 1..t."""
-    s = np.arange(1, t + 1)
-    return (1 - alpha) * alpha ** (t - s)
-
+from ..theory.moving_averages import ema_weights
 
 # --- explorer 1: RMSProp vs AdaGrad on the narrow valley ----------------------------
 
@@ -224,6 +143,4 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["SWITCH_STEP", "BOWL_STEPS", "STEEP", "FLAT", "RECOVERY_TOLERANCE", "changing_bowl",
-           "changing_bowl_grad", "BowlRun", "run_changing_bowl", "steps_to_recover", "ema_weights",
-           "rmsprop_explorer", "changing_bowl_explorer", "EXPLORERS"]
+__all__ = ["rmsprop_explorer", "changing_bowl_explorer", "EXPLORERS"]

@@ -1,36 +1,22 @@
-"""Lesson 05 (Adam): the paper's bound on the step, and the explorer.
+"""Lesson 05 (Adam): the explorer.
 
-- ``paper_step_bound(beta1, beta2)``: the bound on |step| / lr that Kingma and Ba
-  state in section 2.1 of the Adam paper (with eps = 0).
-- ``adam_explorer(lr, beta1, beta2, eps, x0, y0, landscape)``: Adam's path on a
-  landscape from a chosen start, with plain SGD at the same lr for reference,
-  and, beside it, the size of each step measured in units of lr.
+``adam_explorer(lr, beta1, beta2, eps, x0, y0, landscape)``: Adam's path on a
+landscape from a chosen start, with plain SGD at the same lr for reference,
+and, beside it, the size of each step measured in units of lr against the
+bound Kingma and Ba state in section 2.1 of the Adam paper
+(``course_lib.theory.step_bounds.paper_step_bound``).
 """
 
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim
 from ..plots import color_for, plot_trajectories
+from ..theory.step_bounds import paper_step_bound
 
 EXPLORER_STEPS = 200
-
-
-def paper_step_bound(beta1: float, beta2: float) -> float:
-    """The Adam paper's bound on |Delta_t| / alpha (section 2.1, eps = 0).
-
-        (1 - beta1) / sqrt(1 - beta2)   if (1 - beta1) > sqrt(1 - beta2)
-        1                               otherwise
-
-    The first case is the sparse one: a gradient that was 0 at every earlier
-    step. For the defaults (0.9, 0.999) it is 0.1 / sqrt(0.001) ~ 3.16.
-    """
-    first, second = 1.0 - beta1, math.sqrt(1.0 - beta2)
-    return first / second if first > second else 1.0
 
 
 def adam_explorer(lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,

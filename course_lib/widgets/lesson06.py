@@ -1,16 +1,10 @@
-"""Lesson 06 (deriving bias correction): the weights of a moving average that starts at 0, and the explorer.
+"""Lesson 06 (deriving bias correction): the explorer.
 
-A moving average started at v_0 = 0 and updated t times,
-
-    v_t = beta * v_{t-1} + (1 - beta) * x_t   =   sum over s = 1..t of (1 - beta) beta^(t - s) x_s,
-
-gives its samples weights that add up to 1 - beta^t, not 1: the missing
-beta^t stays on the zero it started from. Dividing by 1 - beta^t (the bias
-correction, ``course_lib.optim.bias_correction``) makes the weights sum to 1.
-
-- ``ema_weights(beta, t)``: the weights (1 - beta) beta^(t - s) for s = 1..t.
-- ``bias_explorer(beta2, t_max, correction)``: v_t / E[g^2] for simulated noisy
-  gradients, with or without the correction, beside the weights.
+``bias_explorer(beta2, t_max, correction)``: v_t / E[g^2] for simulated noisy
+gradients with E[g^2] = 1, with or without the bias correction 1 / (1 - beta2^t)
+(``course_lib.optim.bias_correction``), beside the weights v_t gives g_1..g_t
+(``course_lib.theory.moving_averages.ema_weights``): a moving average started
+at v_0 = 0 gives weights that add up to 1 - beta2^t, not 1.
 """
 
 from __future__ import annotations
@@ -20,18 +14,13 @@ import numpy as np
 
 from .. import optim
 from ..plots import colors_for
+from ..theory.moving_averages import ema_weights
 
 # The explorer's gradients: g ~ N(MEAN, STD^2), so E[g^2] = MEAN^2 + STD^2 = 1.
 MEAN, STD = 0.6, 0.8
 SECOND_MOMENT = MEAN**2 + STD**2
 RUNS = 200        # simulated runs behind the explorer's band
 LABELS = (r"raw $v_t$", r"corrected $\hat v_t = v_t / (1 - \beta_2^t)$")
-
-
-def ema_weights(beta: float, t: int) -> np.ndarray:
-    """The weights (1 - beta) beta^(t - s), s = 1..t, that a zero-started moving average gives x_1..x_t."""
-    s = np.arange(1, t + 1)
-    return (1 - beta) * beta ** (t - s)
 
 
 def _simulate_v(beta2: float, t_max: int, runs: int, seed: int = 0) -> np.ndarray:
@@ -116,4 +105,4 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["ema_weights", "bias_explorer", "EXPLORERS", "MEAN", "STD", "SECOND_MOMENT"]
+__all__ = ["bias_explorer", "EXPLORERS", "MEAN", "STD", "SECOND_MOMENT"]

@@ -1,12 +1,9 @@
-"""Lesson 07 (AdaMax): the L^p moment and its limit, AdaMax's step bound, and the explorers.
+"""Lesson 07 (AdaMax): the explorers.
 
-- ``lp_moment_root(gradients, beta2, p)``: v_t^(1/p) for t = 1..T, where
-  v_t = beta2^p v_{t-1} + (1 - beta2^p) |g_t|^p, computed in log space (|g|^p
-  overflows float64 long before v_t^(1/p) is anything but an ordinary number).
-- ``decayed_max(gradients, beta2)``: AdaMax's u_t = max(beta2 u_{t-1}, |g_t|), the limit p -> infinity.
-- ``adamax_step_bound(beta1, beta2, t)``: the largest |Delta_t| / alpha AdaMax can take at step t (eps = 0).
-- ``lp_explorer(p, beta2, steps)``: v_t^(1/p) against u_t on a fixed gradient sequence.
-- ``adamax_explorer(lr, beta1, beta2, landscape)``: AdaMax and Adam on a landscape, with their step sizes.
+- ``lp_explorer(p, beta2, steps)``: v_t^(1/p) against AdaMax's u_t on a fixed gradient
+  sequence (``course_lib.theory.lp_moments``).
+- ``adamax_explorer(lr, beta1, beta2, landscape)``: AdaMax and Adam on a landscape, with
+  their step sizes against AdaMax's bound (``course_lib.theory.step_bounds.adamax_step_bound``).
 """
 
 from __future__ import annotations
@@ -18,59 +15,11 @@ import numpy as np
 
 from .. import landscapes, optim
 from ..plots import color_for, plot_trajectories
+from ..theory.lp_moments import decayed_max, lp_moment_root
+from ..theory.step_bounds import adamax_step_bound
 
 EXPLORER_STEPS = 200
 P_GRID = 2.0 ** np.arange(0, 13)  # 1, 2, 4, ..., 4096
-
-
-def lp_moment_root(gradients, beta2: float, p: float) -> np.ndarray:
-    """v_t^(1/p) for every t, with v_0 = 0 and v_t = beta2^p v_{t-1} + (1 - beta2^p) |g_t|^p.
-
-    gradients: a 1-D sequence g_1..g_T. p may be a number or an array of
-    numbers (the result then has one column per p). Works on log v_t:
-    log v_t = logaddexp(p log beta2 + log v_{t-1}, log(1 - beta2^p) + p log|g_t|),
-    which never overflows or underflows, whatever the size of |g_t|^p.
-    """
-    g = np.abs(np.asarray(gradients, dtype=np.float64))
-    p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore"):  # log 0 = -inf is what a zero gradient (or beta2 = 0) means
-        log_decay = p * np.log(beta2)
-        log_weight = np.log1p(-(beta2**p))
-        log_g = np.log(g)
-    log_v = np.full(p.shape, -np.inf)
-    out = np.empty((len(g),) + p.shape)
-    for t, log_g_t in enumerate(log_g):
-        log_v = np.logaddexp(log_decay + log_v, log_weight + p * log_g_t)
-        out[t] = log_v / p
-    return np.exp(out)
-
-
-def decayed_max(gradients, beta2: float) -> np.ndarray:
-    """u_t = max(beta2 u_{t-1}, |g_t|) for every t, with u_0 = 0 (the paper's AdaMax, no eps)."""
-    u, out = 0.0, []
-    for g in np.asarray(gradients, dtype=np.float64):
-        u = max(beta2 * u, abs(g))
-        out.append(u)
-    return np.array(out)
-
-
-def adamax_step_bound(beta1: float, beta2: float, t: int) -> float:
-    """The largest |Delta_t| / alpha of AdaMax at step t (eps = 0), over all gradient sequences.
-
-        B_t = (1 - beta1) / (1 - beta1^t) * sum_{k=0}^{t-1} (beta1 / beta2)^k
-
-    since |m_t| <= (1 - beta1) sum_i beta1^(t-i) |g_i| and |g_i| <= u_t / beta2^(t-i).
-    B_1 = 1; for beta1 < beta2 it rises to (1 - beta1) / (1 - beta1 / beta2), 1.0091
-    for the defaults; gradients that shrink by exactly beta2 per step attain it.
-    For beta1 >= beta2 it grows without bound; for beta2 = 0 (u_t = |g_t|) there is none.
-    """
-    if t == 1:
-        return 1.0
-    if beta2 == 0:
-        return math.inf
-    r = beta1 / beta2
-    total = float(t) if r == 1 else (1 - r**t) / (1 - r)
-    return (1 - beta1) / (1 - beta1**t) * total
 
 
 def example_gradients(steps: int, seed: int = 7) -> np.ndarray:

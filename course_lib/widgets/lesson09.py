@@ -1,14 +1,11 @@
 """Lesson 09 (RAdam): rho_t, the rectification r_t and warmup, in one explorer.
 
-- ``first_rectified_step(beta2, threshold)``: the first step t with rho_t > threshold
-  (5 for torch.optim.RAdam, 4 for the paper's Algorithm 2), or None if rho_t never
-  gets there (rho_inf <= threshold).
-- ``warmup_factor(t, warmup_steps)``: the linear warmup of ``schedules.LinearLR``
-  (start factor 1 / warmup_steps), at step t counted from 1.
-- ``radam_explorer(beta2, lr, warmup_steps)``: rho_t against the two thresholds;
-  the learning rate RAdam actually applies to its adaptive step (lr * r_t) against
-  a linear warmup and plain Adam; and the first epochs of a small MLP on digits
-  trained with Adam, RAdam and Adam + warmup at that lr.
+``radam_explorer(beta2, lr, warmup_steps)``: rho_t against the two thresholds;
+the learning rate RAdam actually applies to its adaptive step (lr * r_t) against
+a linear warmup and plain Adam; and the first epochs of a small MLP on digits
+trained with Adam, RAdam and Adam + warmup at that lr. The quantities
+(``first_rectified_step``, ``rectification_curve``, ``warmup_factor``) are in
+``course_lib.theory.rectification``.
 """
 
 from __future__ import annotations
@@ -20,40 +17,12 @@ import numpy as np
 
 from .. import data, models, optim, schedules
 from ..plots import color_for
+from ..theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, first_rectified_step, rectification_curve,
+                                    warmup_factor)
 
-PAPER_THRESHOLD = 4.0   # Algorithm 2 of Liu et al. (2020): rectify when rho_t > 4
-TORCH_THRESHOLD = 5.0   # torch.optim.RAdam (and the authors' code): rho_t > 5
 DIGITS_EPOCHS = 3       # the explorer's training run: 3 epochs of 34 mini-batches of 32
 DIGITS_BATCH = 32
 WARMUP_COLOR = "#e6550d"  # Adam + warmup: a spare color, next to Adam's red
-
-
-def first_rectified_step(beta2: float, threshold: float = TORCH_THRESHOLD, limit: int = 10**6):
-    """Smallest t >= 1 with rho_t > threshold; None if rho_inf <= threshold (never)."""
-    if optim.rho_inf(beta2) <= threshold:
-        return None
-    t = 1
-    while optim.rho_t(beta2, t) <= threshold:  # rho_t increases with t, towards rho_inf
-        t += 1
-        if t > limit:
-            return None
-    return t
-
-
-def warmup_factor(t, warmup_steps: int):
-    """lr multiplier of a linear warmup over warmup_steps steps, at step t = 1, 2, ...
-
-    schedules.LinearLR(lr, start_factor=1 / W, total_iters=W) called with n = t - 1
-    steps taken: 1/W at t = 1, then up by (1 - 1/W)/W per step, 1 from t = W + 1.
-    """
-    schedule = schedules.LinearLR(1.0, start_factor=1.0 / warmup_steps, total_iters=warmup_steps)
-    return np.array([schedule(int(n)) for n in np.atleast_1d(t) - 1])
-
-
-def _rectification_curve(beta2: float, ts: np.ndarray) -> np.ndarray:
-    """r_t where torch rectifies (rho_t > 5), NaN before (no adaptive step at all)."""
-    return np.array([optim.rectification(beta2, int(t)) if optim.rho_t(beta2, int(t)) > TORCH_THRESHOLD
-                     else np.nan for t in ts])
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,7 +64,7 @@ def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2
     rho = optim.rho_t(beta2, ts.astype(np.float64))
     first = {"paper": first_rectified_step(beta2, PAPER_THRESHOLD),
              "torch": first_rectified_step(beta2, TORCH_THRESHOLD)}
-    r = _rectification_curve(beta2, ts)
+    r = rectification_curve(beta2, ts)
 
     fig, (ax_rho, ax_lr, ax_train) = plt.subplots(1, 3, figsize=(15, 4.4))
 
@@ -136,7 +105,7 @@ def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2
         radam_deficit = "all of it"
     else:
         grid = np.unique(np.geomspace(first["torch"], horizon, 400).astype(int))
-        shortfall = 1.0 - _rectification_curve(beta2, grid)
+        shortfall = 1.0 - rectification_curve(beta2, grid)
         # steps before the switch count in full; sum over integers ~ integral + half of each end
         radam_deficit = (first["torch"] - 1 + np.trapezoid(shortfall, grid) + (shortfall[0] + shortfall[-1]) / 2)
         radam_deficit = f"{radam_deficit:.4g}"

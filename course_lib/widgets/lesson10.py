@@ -1,14 +1,12 @@
 """Lesson 10 (beyond Adam): learning-rate schedules and Lookahead, with their explorers.
 
 - ``make_schedule(kind, base_lr, warmup, total_steps)``: one schedule by name.
-- ``noisy_quadratic_losses(schedule_list, steps)``: SGD on a quadratic with noisy
-  gradients under each schedule, the loss averaged over many runs.
-- ``lookahead_paths(inner, k, alpha, landscape, steps)``: the fast and the slow
-  weights of Lookahead, step by step.
-- ``lookahead_cycle_factor`` and ``lookahead_lr_limit``: what one Lookahead cycle
-  of k gradient-descent steps does on a quadratic.
-- ``schedule_explorer(kind, base_lr, warmup, total_steps)`` and
-  ``lookahead_explorer(k, alpha, lr, inner)``: the lesson's two explorers.
+- ``schedule_explorer(kind, base_lr, warmup, total_steps)``: the schedule, and SGD
+  with noisy gradients under it against a constant lr and its noise floor
+  (``course_lib.theory.sgd_noise``).
+- ``lookahead_explorer(k, alpha, lr, inner)``: Lookahead's fast and slow weights
+  against the inner optimizer alone, with what one cycle does to the steep
+  direction and the largest lr it survives (``course_lib.theory.lookahead``).
 """
 
 from __future__ import annotations
@@ -21,6 +19,8 @@ import numpy as np
 from .. import landscapes, optim, schedules
 from ..optim._base import positive_int
 from ..plots import color_for, colors_for, plot_landscape
+from ..theory.lookahead import lookahead_cycle_factor, lookahead_lr_limit, lookahead_paths
+from ..theory.sgd_noise import noise_floor, noisy_quadratic_losses
 
 
 # --- schedules ------------------------------------------------------------------
@@ -58,45 +58,7 @@ def make_schedule(kind: str, base_lr: float, warmup: int, total_steps: int):
     raise ValueError(f"kind must be one of {', '.join(map(repr, SCHEDULE_KINDS))}, got {kind!r}")
 
 
-# The noisy problem of the schedule explorer: curvatures 1 and 10, unit gradient noise.
-NOISY_BOWL = landscapes.quadratic(condition_number=10.0)
-GRADIENT_NOISE = 1.0
-PLOT_CEILING = 1e3
-
-
-def noise_floor(lr: float, curvatures=(1.0, 10.0), sigma: float = GRADIENT_NOISE) -> float:
-    """E[f] where SGD with a constant lr settles on f = sum_i lam_i x_i^2 / 2 with N(0, sigma^2) gradient noise.
-
-    Along curvature lam the error obeys x <- (1 - lr lam) x - lr sigma z, whose
-    stationary variance is lr sigma^2 / (lam (2 - lr lam)); so E[f] =
-    sum_i lr sigma^2 / (2 (2 - lr lam_i)): roughly proportional to lr (inf when lr >= 2 / L).
-    """
-    if any(lr * lam >= 2 for lam in curvatures):
-        return math.inf
-    return sum(lr * sigma**2 / (2 * (2 - lr * lam)) for lam in curvatures)
-
-
-def noisy_quadratic_losses(schedule_list, steps: int, runs: int = 200, seed: int = 0) -> np.ndarray:
-    """Mean loss of SGD on NOISY_BOWL under each schedule of ``schedule_list``, after every step.
-
-    Returns an array (len(schedule_list), steps + 1): column 0 is the loss at the
-    start, column n + 1 the mean over ``runs`` runs after step n, taken with
-    lr = schedule(n). Every schedule sees the same noise. Plain SGD,
-    x <- x - lr (grad f(x) + noise), written out so that a few thousand steps
-    of all runs at once cost milliseconds; a diverging run gives inf.
-    """
-    rng = np.random.default_rng(seed)
-    lrs = np.array([[schedule(n) for schedule in schedule_list] for n in range(steps)])  # (steps, S)
-    noise = GRADIENT_NOISE * rng.normal(size=(steps, runs, 2))
-    hessian = NOISY_BOWL.hessian  # f(x) = x^T H x / 2, grad f(x) = H x
-    x = np.broadcast_to(NOISY_BOWL.start, (len(schedule_list), runs, 2)).copy()
-    losses = np.empty((len(schedule_list), steps + 1))
-    with np.errstate(all="ignore"):
-        losses[:, 0] = 0.5 * np.einsum("sri,ij,srj->s", x, hessian, x) / runs
-        for n in range(steps):
-            x = x - lrs[n][:, None, None] * (x @ hessian + noise[n])
-            losses[:, n + 1] = 0.5 * np.einsum("sri,ij,srj->s", x, hessian, x) / runs
-    return np.where(np.isfinite(losses), losses, np.inf)
+PLOT_CEILING = 1e3  # the top of the loss axis
 
 
 def schedule_explorer(kind: str = "warmup + cosine", base_lr: float = 0.1, warmup: int = 50,
@@ -142,55 +104,6 @@ def schedule_explorer(kind: str = "warmup + cosine", base_lr: float = 0.1, warmu
 
 
 VALLEY = landscapes.narrow_valley()
-
-
-def lookahead_paths(inner, k: int, alpha: float, landscape=VALLEY, steps: int = 60, start=None):
-    """Run optim.Lookahead(inner, k, alpha) and return (fast, slow).
-
-    fast: (steps + 1, 2), the start and the fast weights after every step (what
-    Lookahead.step returns); shorter if the run diverges (a point beyond 1e6 or
-    not finite ends it, as in landscapes.trajectory).
-    slow: (steps // k + 1, 2), the slow weights phi at the start and after every
-    synchronisation (every k-th step), the points Lookahead should be judged by.
-    """
-    lookahead = optim.Lookahead(inner, k=k, alpha=alpha)
-    theta = np.array(landscape.start if start is None else start, dtype=np.float64)
-    state = lookahead.init(theta)
-    fast, slow = [theta], [theta]
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            theta, state = lookahead.step(theta, landscape.grad(theta), state)
-            if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > landscapes.DIVERGENCE_NORM:
-                break
-            fast.append(theta)
-            if state.t % k == 0:
-                slow.append(state.slow)
-    return np.array(fast), np.array(slow)
-
-
-def lookahead_cycle_factor(lr: float, curvature: float, k: int, alpha: float) -> float:
-    """What one Lookahead cycle (k steps of gradient descent, then phi += alpha (theta - phi))
-    multiplies the error along an eigenvector of curvature lam by, on a quadratic:
-
-        (1 - alpha) + alpha (1 - lr lam)^k
-
-    (k plain steps alone multiply it by (1 - lr lam)^k).
-    """
-    return (1 - alpha) + alpha * (1 - lr * curvature) ** k
-
-
-def lookahead_lr_limit(L: float, k: int, alpha: float) -> float:
-    """The largest lr for which Lookahead(gradient descent) converges on a quadratic with top curvature L.
-
-    |1 - alpha + alpha r^k| < 1 with r = 1 - lr L. For even k, r^k >= 0 and
-    the condition is |r| < 1, lr < 2 / L as for gradient descent alone. For odd
-    k, r^k may be negative down to 1 - 2 / alpha: lr < (1 + (2 / alpha - 1)^(1/k)) / L.
-    """
-    if alpha == 0 or k % 2 == 0:
-        return math.inf if alpha == 0 else 2.0 / L
-    return (1 + (2 / alpha - 1) ** (1 / k)) / L
-
-
 INNER_OPTIMIZERS = ("SGD", "SGD + momentum 0.9", "Adam")
 
 
@@ -279,6 +192,4 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["SCHEDULE_KINDS", "make_schedule", "noise_floor", "noisy_quadratic_losses",
-           "schedule_explorer", "lookahead_paths", "lookahead_cycle_factor", "lookahead_lr_limit",
-           "lookahead_explorer", "EXPLORERS"]
+__all__ = ["SCHEDULE_KINDS", "make_schedule", "schedule_explorer", "lookahead_explorer", "EXPLORERS"]

@@ -1,0 +1,26 @@
+"""The quantities the lessons derive, one module per idea.
+
+The lessons, the explorers of ``course_lib.widgets`` (which only draw) and the
+tests import them from here, a module at a time::
+
+    from course_lib.theory.step_bounds import paper_step_bound
+
+Worksheets ask students for some of these quantities, so they live apart from
+the helpers a submission may use: a grader can withhold this package whole.
+
+- ``outcomes``: how a run ended: diverged at which step, or how far from the nearest minimum (lesson 00)
+- ``momentum_rates``: the convergence rate of heavy-ball and Nesterov momentum on a quadratic,
+  and the optimal heavy ball (lesson 02)
+- ``moving_averages``: the weights a zero-started exponential moving average gives its samples
+  (lessons 04 and 06)
+- ``step_bounds``: how large a step Adam (lesson 05) and AdaMax (lesson 07) can take, in units of lr
+- ``lp_moments``: AdaMax's L^p moment and its limit p -> infinity, the decayed maximum (lesson 07)
+- ``rectification``: RAdam's first rectified step, its r_t as a warmup, and linear warmup (lesson 09)
+- ``sgd_noise``: where SGD with noisy gradients settles at a constant learning rate (lesson 10)
+- ``lookahead``: what one Lookahead cycle does on a quadratic, and its largest stable lr (lesson 10)
+- ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 11)
+
+Lesson 04's changing bowl is a problem to run optimizers on, not a quantity,
+and worksheet 04 hands it to students: it lives with the other problems, in
+``course_lib.landscapes``.
+"""
