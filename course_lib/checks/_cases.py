@@ -5,6 +5,11 @@ mistakes show: the first step (t = 1, where a missing bias correction is
 largest), several steps in a row (state carried), a state from late in
 training (large t), gradients so small that epsilon's placement matters,
 zero gradients, float32, matrix-shaped parameters and other hyperparameters.
+
+Every input of these cases is drawn from the rng, so the batch grader's hidden
+cases (another rng, see ``_core.cases_for``) are new without anything more; a
+value item's builder also takes ``hidden`` and varies, when it is true, the
+inputs its worksheet cases fix.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ def _param(rng, shape, dtype):
 
 def _grads(rng, shape, dtype, steps, scale=1.0):
     return tuple((scale * rng.normal(0.0, 1.0, size=shape)).astype(dtype) for _ in range(steps))
+
+
+def log_uniform(rng: np.random.Generator, low: float, high: float, size=None):
+    """Numbers spread evenly on a log scale from low to high (a float, or an array of ``size``)."""
+    value = np.exp(rng.uniform(np.log(low), np.log(high), size))
+    return float(value) if size is None else value
 
 
 def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Callable | None,

@@ -63,7 +63,7 @@ class Mistake:
 class StepItem:
     name: str
     reference: Callable                    # (param, grad, state, **hyper) -> (param, state)
-    cases: Callable[[np.random.Generator], list]   # rng -> [StepCase]
+    cases: Callable[..., list]             # (rng, hidden=False) -> [StepCase]; see cases_for
     mistakes: tuple = ()
     points: float = 1.0
     state_keys: tuple = ()                 # the worksheet's state layout, for the error message
@@ -75,11 +75,12 @@ class StepItem:
 class ValueItem:
     name: str
     reference: Callable                    # (**kwargs) -> number
-    cases: Callable[[np.random.Generator], list]   # rng -> [ValueCase]
+    cases: Callable[..., list]             # (rng, hidden=False) -> [ValueCase]; see cases_for
     mistakes: tuple = ()
     points: float = 1.0
     rtol: float = 1e-6
     may_use: tuple = ()                    # course_lib modules the worksheet tells students to use here
+    single_input_groups: tuple = ()        # groups with one possible input, which hidden cases must repeat
     kind: str = "value"
 
 
@@ -278,12 +279,55 @@ def status_has_nan(runs) -> bool:
     return False
 
 
+def case_inputs(case):
+    """What a case gives the function: (param, grads, state, hyper) for a step case, kwargs for a value case."""
+    if isinstance(case, StepCase):
+        return (case.param, case.grads, case.state, case.hyper)
+    return case.kwargs
+
+
+def same_inputs(a, b) -> bool:
+    """Exact equality of two cases' inputs (arrays element by element, dicts key by key)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(same_inputs(a[key], b[key]) for key in a))
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(same_inputs(x, y) for x, y in zip(a, b)))
+    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.array_equal(a, b))
+    return bool(a == b)
+
+
+HIDDEN_DRAWS = 50  # attempts at a set of hidden cases that repeats none of the shown ones
+
+
 def cases_for(item, seed: int = 0, hidden: bool = False) -> list:
     """The item's cases for a seed: the worksheet's check uses seed 0; the
-    batch grader adds cases from a secret seed, marked hidden."""
+    batch grader adds cases from a secret seed, marked hidden.
+
+    ``item.cases(rng, hidden)`` draws its cases from rng. With hidden=True it also
+    varies the inputs its worksheet cases fix (a step t, a worked example's
+    numbers), keeping what each group is named for, so that a student who
+    hard-codes the answers the worksheet's check shows earns no hidden points
+    with them. No hidden case repeats the inputs of a shown (seed 0) case: where
+    a draw does (two random integers can agree), the hidden cases are drawn
+    again from the same rng. The one exception is a group in
+    ``item.single_input_groups``, which has a single possible input.
+    """
     rng = np.random.default_rng([seed, sum(map(ord, item.name))])
-    cases = item.cases(rng)
-    return [dataclasses.replace(case, hidden=True) for case in cases] if hidden else cases
+    if not hidden:
+        return item.cases(rng, hidden=False)
+    repeatable = getattr(item, "single_input_groups", ())
+    shown = [(case.group, case_inputs(case)) for case in cases_for(item, 0)]
+    for _ in range(HIDDEN_DRAWS):
+        cases = item.cases(rng, hidden=True)
+        if not any(same_inputs(case_inputs(case), inputs) for case in cases for group, inputs in shown
+                   if not (case.group == group and group in repeatable)):
+            return [dataclasses.replace(case, hidden=True) for case in cases]
+    raise RuntimeError(f"{item.name}: {HIDDEN_DRAWS} draws of hidden cases all repeat a case the worksheet shows; "
+                       f"its case builder must vary those inputs when hidden=True")
 
 
 # --- the entry point ---------------------------------------------------------------

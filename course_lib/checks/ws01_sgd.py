@@ -55,7 +55,7 @@ register(StepItem(
     name="sgd_step",
     reference=sgd_reference,
     # warm_state=None: plain SGD has no memory, so there is no "late in training" state to start from
-    cases=lambda rng: step_cases(rng, fresh_state, None, HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, fresh_state, None, HYPER,
                                  [dict(lr=0.01), dict(lr=0.5), dict(lr=1e-3)]),
     state_keys=(),
     points=2,
@@ -87,9 +87,14 @@ def divergence_threshold_reference(H):
     return 2.0 / float(np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))[-1])
 
 
-def _threshold_cases(rng):
-    cases = [ValueCase("diagonal H (the curvatures are on the diagonal)", dict(H=np.diag([1.0, 10.0]))),
-             ValueCase("diagonal H (the curvatures are on the diagonal)", dict(H=np.diag([4.0, 0.5, 2.0])))]
+def _threshold_cases(rng, hidden=False):
+    if hidden:  # other curvatures, in the same order: 2x2 ascending, 3x3 with the largest first
+        low = float(rng.uniform(0.3, 3.0))
+        small, middle, large = float(rng.uniform(0.2, 1.0)), float(rng.uniform(1.2, 2.8)), float(rng.uniform(3.0, 8.0))
+        diagonals = ([low, low * float(rng.uniform(3.0, 30.0))], [large, small, middle])
+    else:
+        diagonals = ([1.0, 10.0], [4.0, 0.5, 2.0])
+    cases = [ValueCase("diagonal H (the curvatures are on the diagonal)", dict(H=np.diag(d))) for d in diagonals]
     for kappa in (3.0, 10.0, 100.0):
         cases.append(ValueCase("rotated 2x2 H", dict(H=random_spd(rng, 2, kappa, float(rng.uniform(0.2, 2.0))))))
     for kappa in (5.0, 50.0, 1000.0):
@@ -145,7 +150,8 @@ def _alpha_cases(rng, n_each=2):
 register(ValueItem(
     name="contraction_factor",
     reference=contraction_factor_reference,
-    cases=lambda rng: [ValueCase(group, dict(alpha=alpha, L=L, mu=mu)) for group, alpha, L, mu in _alpha_cases(rng)],
+    cases=lambda rng, hidden=False: [ValueCase(group, dict(alpha=alpha, L=L, mu=mu))
+                                     for group, alpha, L, mu in _alpha_cases(rng)],
     points=1,
     mistakes=(
         Mistake("used only the steep direction",
@@ -176,7 +182,7 @@ def steps_to_converge_reference(alpha, L, mu, tol):
     return math.ceil(_exact_steps(alpha, L, mu, tol))
 
 
-def _steps_cases(rng):
+def _steps_cases(rng, hidden=False):
     cases = []
     for group, alpha, L, mu in _alpha_cases(rng):
         tol = float(10.0 ** -rng.uniform(2.0, 8.0))

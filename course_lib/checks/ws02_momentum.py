@@ -54,7 +54,7 @@ def warm_state(param, rng):
     return {"t": int(rng.integers(50, 3000)), "b": rng.normal(0.0, 3.0, size=param.shape).astype(param.dtype)}
 
 
-def _cases(rng):
+def _cases(rng, hidden=False):
     # tiny_scale 1e-3: SGD has no epsilon, so tiny gradients only check that nothing is thrown away
     return step_cases(rng, fresh_state, warm_state, HYPER, OTHER_HYPER, tiny_scale=1e-3)
 
@@ -175,9 +175,12 @@ def optimal_learning_rate_reference(L, mu):
     return (2 / (math.sqrt(L) + math.sqrt(mu))) ** 2
 
 
-def _curvature_cases(rng):
-    cases = [ValueCase("the narrow valley (L = 5, mu = 0.1)", dict(L=5.0, mu=0.1)),
-             ValueCase("a round bowl (L = mu)", dict(L=2.0, mu=2.0))]
+def _curvature_cases(rng, hidden=False):
+    # hidden: the lesson's L = 5 with another narrow mu (kappa 25 to 100), and another bowl (away from
+    # L = 1, where leaving out the square of the step size would go unnoticed)
+    mu, bowl = (float(rng.uniform(0.05, 0.2)), float(rng.uniform(1.5, 10.0))) if hidden else (0.1, 2.0)
+    cases = [ValueCase("the narrow valley (L = 5, mu = 0.1)", dict(L=5.0, mu=mu)),
+             ValueCase("a round bowl (L = mu)", dict(L=bowl, mu=bowl))]
     for _ in range(4):
         L = float(rng.uniform(0.5, 50.0))
         kappa = float(10 ** rng.uniform(0.5, 4.0))

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import optim
-from ._cases import step_cases
+from ._cases import log_uniform, step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=0.01, eps=1e-10)
@@ -86,7 +86,7 @@ register(StepItem(
     # tiny_scale=1e-9 puts sqrt(G) near 1e-9, within a factor of 10 of eps = 1e-10: there eps
     # outside the root (1e-10) and inside it (sqrt(1e-10) = 1e-5) give steps 10^4 apart,
     # and leaving eps out changes the step by about 10 %.
-    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, fresh_state, warm_state, HYPER,
                                  [dict(lr=0.1, eps=1e-10),
                                   dict(lr=0.5, eps=1e-6),
                                   dict(lr=1.0, eps=1e-2)],
@@ -139,19 +139,40 @@ def step_after_reference(T, g, lr, eps):
     return float(abs(new_theta - theta))
 
 
-def _cases_step_after(rng):
-    cases = [ValueCase("the first step (T = 1)", dict(T=1, g=2.5, lr=0.01, eps=1e-10)),
-             ValueCase("the first step (T = 1)", dict(T=1, g=0.3, lr=0.1, eps=1e-10))]
+def _cases_step_after(rng, hidden=False):
+    def hidden_case(T_range, g_range, lr_range, eps, sign=1.0):
+        """(T, g, lr, eps) drawn from ranges: T a whole number, |g| and lr on a log scale."""
+        return dict(T=int(rng.integers(*T_range)), g=sign * log_uniform(rng, *g_range), lr=log_uniform(rng, *lr_range),
+                    eps=eps)
+
+    if hidden:
+        first = [dict(T=1, g=log_uniform(rng, 0.2, 5.0), lr=log_uniform(rng, 0.005, 0.5), eps=1e-10) for _ in range(2)]
+    else:
+        first = [dict(T=1, g=2.5, lr=0.01, eps=1e-10), dict(T=1, g=0.3, lr=0.1, eps=1e-10)]
+    cases = [ValueCase("the first step (T = 1)", kwargs) for kwargs in first]
     for T in (10, 100, 1000, 2500):
         cases.append(ValueCase("constant gradient, many steps",
                                dict(T=T, g=float(rng.uniform(0.2, 5.0)), lr=float(rng.uniform(0.005, 0.5)),
                                     eps=1e-10)))
-    cases += [ValueCase("negative gradients", dict(T=50, g=-3.0, lr=0.01, eps=1e-10)),
-              ValueCase("negative gradients", dict(T=400, g=-0.05, lr=0.2, eps=1e-10)),
-              ValueCase("tiny gradients (where epsilon matters)", dict(T=100, g=1e-9, lr=0.01, eps=1e-10)),
-              ValueCase("tiny gradients (where epsilon matters)", dict(T=20, g=-4e-10, lr=0.1, eps=1e-10)),
-              ValueCase("other epsilons", dict(T=30, g=0.01, lr=0.1, eps=1e-3)),
-              ValueCase("other epsilons", dict(T=300, g=2.0, lr=1.0, eps=0.5))]
+    if hidden:
+        negative = [hidden_case((20, 100), (0.5, 5.0), (0.005, 0.05), 1e-10, -1.0),
+                    hidden_case((200, 600), (0.01, 0.2), (0.05, 0.5), 1e-10, -1.0)]
+        # sqrt(T) |g| from about 3e-10 to 1.4e-8: 3 to 140 times eps = 1e-10, as in the worksheet's cases
+        tiny = [hidden_case((50, 200), (3e-10, 1e-9), (0.005, 0.05), 1e-10),
+                hidden_case((10, 40), (1e-10, 1e-9), (0.05, 0.5), 1e-10, -1.0)]
+        other = []
+        for T_range, eps in (((10, 60), log_uniform(rng, 1e-4, 1e-2)), ((100, 500), log_uniform(rng, 0.05, 1.0))):
+            T = int(rng.integers(*T_range))
+            # sqrt(T) |g| / eps between 10 and 100, as in the worksheet's cases: eps changes the step by 1 to 10 %
+            g = log_uniform(rng, 10.0, 100.0) * eps / math.sqrt(T)
+            other.append(dict(T=T, g=g, lr=log_uniform(rng, 0.05, 1.0), eps=eps))
+    else:
+        negative = [dict(T=50, g=-3.0, lr=0.01, eps=1e-10), dict(T=400, g=-0.05, lr=0.2, eps=1e-10)]
+        tiny = [dict(T=100, g=1e-9, lr=0.01, eps=1e-10), dict(T=20, g=-4e-10, lr=0.1, eps=1e-10)]
+        other = [dict(T=30, g=0.01, lr=0.1, eps=1e-3), dict(T=300, g=2.0, lr=1.0, eps=0.5)]
+    cases += [ValueCase("negative gradients", kwargs) for kwargs in negative]
+    cases += [ValueCase("tiny gradients (where epsilon matters)", kwargs) for kwargs in tiny]
+    cases += [ValueCase("other epsilons", kwargs) for kwargs in other]
     return cases
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import optim
-from ._cases import step_cases
+from ._cases import log_uniform, step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
@@ -97,7 +97,7 @@ returns_the_update = returning_the_update(adam_reference)
 register(StepItem(
     name="adam_step",
     reference=adam_reference,
-    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, fresh_state, warm_state, HYPER,
                                  [dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6),
                                   dict(lr=0.01, beta1=0.0, beta2=0.99, eps=1e-8),
                                   dict(lr=0.1, beta1=0.95, beta2=0.9999, eps=1e-3)]),
@@ -144,12 +144,18 @@ def _article_value(x0, lr):
     return x0 - lr * g / (g * g + 1e-8)
 
 
+def _first_step_cases(rng, hidden=False):
+    # hidden: the worked example's start x0 = 4 with another step size
+    worked_lr = float(rng.uniform(0.02, 0.5)) if hidden else 0.1
+    return [ValueCase("the worked example", dict(x0=4.0, lr=worked_lr))] + [
+        ValueCase("other starts and step sizes", dict(x0=float(x0), lr=float(lr)))
+        for x0, lr in zip(rng.uniform(-5, 5, 4), rng.uniform(0.01, 0.5, 4))]
+
+
 register(ValueItem(
     name="first_adam_step",
     reference=first_adam_step_reference,
-    cases=lambda rng: [ValueCase("the worked example", dict(x0=4.0, lr=0.1))]
-    + [ValueCase("other starts and step sizes", dict(x0=float(x0), lr=float(lr)))
-       for x0, lr in zip(rng.uniform(-5, 5, 4), rng.uniform(0.01, 0.5, 4))],
+    cases=_first_step_cases,
     points=1,
     rtol=1e-6,
     mistakes=(
@@ -181,14 +187,23 @@ def efficient_eps_hat_reference(eps, beta2, t):
     return eps * math.sqrt(1 - beta2**t)
 
 
-def _eps_hat_cases(rng):
-    cases = [ValueCase("the defaults at the first step", dict(eps=1e-8, beta2=0.999, t=1))]
+def _eps_hat_cases(rng, hidden=False):
+    # hidden: the first step with beta2 = 0.999 and another epsilon near the default; other epsilons and
+    # betas near the worksheet's (t alone would repeat its answers, since t is drawn from a short range)
+    first_eps = log_uniform(rng, 1e-9, 1e-7) if hidden else 1e-8
+    cases = [ValueCase("the defaults at the first step", dict(eps=first_eps, beta2=0.999, t=1))]
     cases += [ValueCase("early steps (t <= 50)", dict(eps=1e-8, beta2=0.999, t=int(t)))
               for t in rng.integers(2, 51, 3)]
     cases += [ValueCase("late steps (large t)", dict(eps=1e-8, beta2=0.999, t=int(t)))
               for t in rng.integers(500, 5000, 2)]
+    if hidden:
+        others = [(log_uniform(rng, 3e-7, 3e-6), float(rng.uniform(0.85, 0.95))),
+                  (log_uniform(rng, 3e-4, 3e-3), float(rng.uniform(0.98, 0.995))),
+                  (log_uniform(rng, 3e-8, 3e-7), float(rng.uniform(0.9995, 0.99995)))]
+    else:
+        others = list(zip((1e-6, 1e-3, 1e-7), (0.9, 0.99, 0.9999)))
     cases += [ValueCase("other epsilons and betas", dict(eps=float(eps), beta2=beta2, t=int(t)))
-              for eps, beta2, t in zip((1e-6, 1e-3, 1e-7), (0.9, 0.99, 0.9999), rng.integers(1, 30, 3))]
+              for (eps, beta2), t in zip(others, rng.integers(1, 30, 3))]
     return cases
 
 

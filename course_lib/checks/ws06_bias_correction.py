@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import optim
-from ._cases import step_cases
+from ._cases import log_uniform, step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register
 
 # --- 1. the sum of the weights ---------------------------------------------------------------
@@ -27,9 +27,16 @@ def ema_weights_sum_reference(beta, t):
     return optim.bias_correction(beta, t)
 
 
-def _weights_cases(rng):
-    cases = [ValueCase("the lesson's bar chart (beta = 0.9, t = 20)", dict(beta=0.9, t=20))]
-    cases += [ValueCase("the first step (t = 1)", dict(beta=beta, t=1)) for beta in (0.9, 0.999)]
+def _weights_cases(rng, hidden=False):
+    # hidden: the bar chart's beta = 0.9 over another number of steps; first steps with other betas,
+    # one moderate and one near 1, as in the worksheet's cases
+    if hidden:
+        chart_t = int(rng.choice([t for t in range(10, 41) if t != 20]))
+        first_betas = (float(rng.uniform(0.5, 0.95)), 1 - log_uniform(rng, 1e-4, 1e-2))
+    else:
+        chart_t, first_betas = 20, (0.9, 0.999)
+    cases = [ValueCase("the lesson's bar chart (beta = 0.9, t = 20)", dict(beta=0.9, t=chart_t))]
+    cases += [ValueCase("the first step (t = 1)", dict(beta=beta, t=1)) for beta in first_betas]
     cases += [ValueCase("a few steps", dict(beta=round(float(beta), 3), t=int(t)))
               for beta, t in zip(rng.uniform(0.5, 0.95, 3), rng.integers(2, 30, 3))]
     cases += [ValueCase("beta near 1, many steps", dict(beta=beta, t=int(t)))
@@ -78,7 +85,7 @@ def expected_v_reference(second_moment, beta2, t):
     return second_moment * optim.bias_correction(beta2, t)
 
 
-def _expected_v_cases(rng):
+def _expected_v_cases(rng, hidden=False):
     moments = rng.uniform(0.01, 10.0, 12)
     cases = [ValueCase("the first step (t = 1)", dict(second_moment=float(moments[0]), beta2=0.999, t=1)),
              ValueCase("the first step (t = 1)", dict(second_moment=float(moments[1]), beta2=0.99, t=1))]
@@ -188,7 +195,7 @@ def returns_the_change(estimate, x, state, beta=0.9):
 register(StepItem(
     name="corrected_ema_step",
     reference=corrected_ema_reference,
-    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, fresh_state, warm_state, HYPER,
                                  [dict(beta=0.5), dict(beta=0.99), dict(beta=0.999), dict(beta=0.0)],
                                  tiny_group="tiny samples (size 1e-9)"),
     state_keys=("t", "avg"),
@@ -238,11 +245,19 @@ def uncorrected_first_step_reference(beta1, beta2):
     return float(abs(theta_1[0]))
 
 
-def _first_step_cases(rng):
-    cases = [ValueCase("the defaults (0.9, 0.999)", dict(beta1=0.9, beta2=0.999))]
+def _first_step_cases(rng, hidden=False):
+    # hidden: beta1 near the default 0.9 with the default beta2 (the pair itself would repeat the
+    # worksheet's answer); beta2 drawn on a log scale of 1 - beta2 where the worksheet fixes it
+    if hidden:
+        default_beta1 = float(rng.uniform(0.85, 0.95))
+        figure_beta2s = (1 - log_uniform(rng, 1e-3, 1e-2), 1 - log_uniform(rng, 1e-4, 1e-3))
+        no_momentum_beta2s = (1 - log_uniform(rng, 3e-3, 3e-2), 1 - log_uniform(rng, 3e-4, 3e-3))
+    else:
+        default_beta1, figure_beta2s, no_momentum_beta2s = 0.9, (0.99, 0.9999), (0.99, 0.999)
+    cases = [ValueCase("the defaults (0.9, 0.999)", dict(beta1=default_beta1, beta2=0.999))]
     cases += [ValueCase("the Adam paper's figure 4 (beta1 = 0.9)", dict(beta1=0.9, beta2=beta2))
-              for beta2 in (0.99, 0.9999)]
-    cases += [ValueCase("no momentum (beta1 = 0)", dict(beta1=0.0, beta2=beta2)) for beta2 in (0.99, 0.999)]
+              for beta2 in figure_beta2s]
+    cases += [ValueCase("no momentum (beta1 = 0)", dict(beta1=0.0, beta2=beta2)) for beta2 in no_momentum_beta2s]
     cases += [ValueCase("other betas", dict(beta1=round(float(b1), 3), beta2=round(float(b2), 4)))
               for b1, b2 in zip(rng.uniform(0.5, 0.95, 3), rng.uniform(0.9, 0.9999, 3))]
     return cases

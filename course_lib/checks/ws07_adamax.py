@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import optim
-from ._cases import step_cases
+from ._cases import log_uniform, step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 
 HYPER = dict(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
@@ -122,7 +122,7 @@ returns_the_update = returning_the_update(adamax_reference)
 register(StepItem(
     name="adamax_step",
     reference=adamax_reference,
-    cases=lambda rng: step_cases(rng, fresh_state, warm_state, HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, fresh_state, warm_state, HYPER,
                                  [dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6),
                                   dict(lr=0.01, beta1=0.0, beta2=0.99, eps=1e-8),
                                   dict(lr=0.1, beta1=0.95, beta2=0.9999, eps=1e-3)],
@@ -181,13 +181,26 @@ def u_after_reference(gs, beta2):
     return u
 
 
-def _u_after_cases(rng):
+def _u_after_cases(rng, hidden=False):
     def seq(n, scale=1.0):
         return [round(float(x), 6) for x in scale * rng.normal(size=n)]
 
-    cases = [ValueCase("one gradient", dict(gs=[-2.5], beta2=0.999)),
-             ValueCase("the largest gradient came first", dict(gs=[5.0, 1.0, -0.5, 0.2, 0.1], beta2=0.9)),
-             ValueCase("the largest gradient is negative", dict(gs=[0.3, -4.0, 0.5, 1.0], beta2=0.99))]
+    def sized(low, high, n=None):
+        return round(float(rng.uniform(low, high)), 6) if n is None else [round(float(x), 6) for x in
+                                                                           rng.uniform(low, high, n)]
+
+    if hidden:
+        # the same shapes: one negative gradient; a first gradient that still dominates after four decays
+        # by 0.9 (0.66 of it against at most 0.3 of it for the others); a large negative second gradient
+        one = [-sized(0.5, 5.0)]
+        first = sized(3.0, 8.0)
+        came_first = [first] + [round(first * x, 6) for x in rng.uniform(-0.3, 0.3, 4)]
+        negative = [sized(0.1, 1.0), -sized(2.5, 8.0)] + sized(0.1, 1.5, 2)
+    else:
+        one, came_first, negative = [-2.5], [5.0, 1.0, -0.5, 0.2, 0.1], [0.3, -4.0, 0.5, 1.0]
+    cases = [ValueCase("one gradient", dict(gs=one, beta2=0.999)),
+             ValueCase("the largest gradient came first", dict(gs=came_first, beta2=0.9)),
+             ValueCase("the largest gradient is negative", dict(gs=negative, beta2=0.99))]
     cases += [ValueCase("random sequences", dict(gs=seq(int(n)), beta2=0.999)) for n in rng.integers(5, 40, 3)]
     cases += [ValueCase("other beta2", dict(gs=[8.0] + seq(int(n)), beta2=b2))
               for n, b2 in zip(rng.integers(5, 30, 3), (0.5, 0.9, 0.9999))]
@@ -239,11 +252,15 @@ def lp_root_reference(gs, beta2, p):
     return math.exp((top + math.log(np.exp(terms - top).sum())) / p)
 
 
-def _lp_cases(rng):
+def _lp_cases(rng, hidden=False):
     def seq(n, scale):
         return [round(float(x), 6) for x in scale * rng.normal(size=n) if abs(x) > 1e-3]
 
-    cases = [ValueCase("p = 2", dict(gs=[1.0, -2.0, 0.5], beta2=0.999, p=2.0))]
+    if hidden:  # three other gradients of both signs, sizes 0.2 to 3
+        p2 = [round(float(sign * size), 6) for sign, size in zip((1, -1, 1), rng.uniform(0.2, 3.0, 3))]
+    else:
+        p2 = [1.0, -2.0, 0.5]
+    cases = [ValueCase("p = 2", dict(gs=p2, beta2=0.999, p=2.0))]
     cases += [ValueCase("small p", dict(gs=seq(int(n), 1.0), beta2=0.99, p=float(p)))
               for n, p in zip(rng.integers(5, 30, 2), (4, 16))]
     cases += [ValueCase("large p, where |g|^p overflows", dict(gs=[6.0] + seq(int(n), 3.0), beta2=0.999, p=float(p)))
@@ -298,14 +315,23 @@ def adamax_step_bound_reference(lr, beta1, beta2, t):
     return lr * (1 - beta1) / (1 - beta1**t) * sum(r**k for k in range(t))
 
 
-def _bound_cases(rng):
-    cases = [ValueCase("the first step (t = 1)", dict(lr=2e-3, beta1=0.9, beta2=0.999, t=1))]
+def _bound_cases(rng, hidden=False):
+    # hidden: another lr at the first step; for other learning rates and betas, draws around the
+    # worksheet's three (one with beta1 > beta2, where the sum grows geometrically)
+    first_lr = log_uniform(rng, 1e-4, 0.1) if hidden else 2e-3
+    cases = [ValueCase("the first step (t = 1)", dict(lr=first_lr, beta1=0.9, beta2=0.999, t=1))]
     cases += [ValueCase("defaults, early steps", dict(lr=2e-3, beta1=0.9, beta2=0.999, t=int(t)))
               for t in rng.integers(2, 30, 3)]
     cases += [ValueCase("defaults, late steps", dict(lr=2e-3, beta1=0.9, beta2=0.999, t=int(t)))
               for t in rng.integers(500, 3000, 2)]
+    if hidden:
+        others = [(log_uniform(rng, 0.03, 0.3), float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.95, 0.995))),
+                  (log_uniform(rng, 0.3, 3.0), float(rng.uniform(0.95, 0.995)), float(rng.uniform(0.998, 0.9999))),
+                  (log_uniform(rng, 0.003, 0.03), float(rng.uniform(0.85, 0.95)), float(rng.uniform(0.7, 0.83)))]
+    else:
+        others = list(zip((0.1, 1.0, 0.01), (0.5, 0.99, 0.9), (0.99, 0.999, 0.8)))
     cases += [ValueCase("other learning rates and betas", dict(lr=lr, beta1=b1, beta2=b2, t=int(t)))
-              for lr, b1, b2, t in zip((0.1, 1.0, 0.01), (0.5, 0.99, 0.9), (0.99, 0.999, 0.8), rng.integers(5, 40, 3))]
+              for (lr, b1, b2), t in zip(others, rng.integers(5, 40, 3))]
     return cases
 
 

@@ -46,7 +46,7 @@ def _tiny_warm_state(param, rng, t):
             "v": (scale**2 * (1 - 0.999**t) * (0.5 + rng.random(size=param.shape))).astype(param.dtype)}
 
 
-def _radam_cases(rng):
+def _radam_cases(rng, hidden=False):
     cases = step_cases(rng, fresh_state, warm_state, HYPER,
                        [dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6),
                         dict(lr=0.01, beta1=0.0, beta2=0.99, eps=1e-8),
@@ -269,11 +269,19 @@ def rho_t_value_reference(beta2, t):
     return optim.rho_t(beta2, t)
 
 
-def _rho_cases(rng):
-    cases = [ValueCase("the first steps (beta2 = 0.999)", dict(beta2=0.999, t=t)) for t in (2, 3, 5, 6)]
+def _rho_cases(rng, hidden=False):
+    # hidden: four other early steps (not t = 1, where the mistake "t counted from 0" raises instead of
+    # being named, as it does in the worksheet's cases), and other beta2 near each of the worksheet's four
+    if hidden:
+        first_ts = sorted(int(t) for t in rng.choice([4, 7, 8, 9, 10, 11], 4, replace=False))
+        betas = (float(rng.uniform(0.85, 0.95)), float(rng.uniform(0.98, 0.995)), float(rng.uniform(0.9995, 0.99995)),
+                 float(rng.uniform(0.3, 0.7)))
+    else:
+        first_ts, betas = (2, 3, 5, 6), (0.9, 0.99, 0.9999, 0.5)
+    cases = [ValueCase("the first steps (beta2 = 0.999)", dict(beta2=0.999, t=t)) for t in first_ts]
     cases += [ValueCase("late steps (large t)", dict(beta2=0.999, t=int(t))) for t in rng.integers(100, 8000, 3)]
     cases += [ValueCase("other values of beta2", dict(beta2=beta2, t=int(t)))
-              for beta2, t in zip((0.9, 0.99, 0.9999, 0.5), rng.integers(2, 60, 4))]
+              for beta2, t in zip(betas, rng.integers(2, 60, 4))]
     return cases
 
 
@@ -321,14 +329,49 @@ def first_rectified_step_reference(beta2, threshold):
     return t
 
 
-def _first_step_cases(rng):
-    return [ValueCase("torch's threshold, beta2 = 0.999", dict(beta2=0.999, threshold=5.0)),
-            ValueCase("the paper's threshold, beta2 = 0.999", dict(beta2=0.999, threshold=4.0)),
-            ValueCase("both thresholds, other beta2", dict(beta2=0.9, threshold=5.0)),
-            ValueCase("both thresholds, other beta2", dict(beta2=0.99, threshold=4.0)),
-            ValueCase("larger thresholds", dict(beta2=0.99, threshold=50.0)),
-            ValueCase("larger thresholds", dict(beta2=0.95, threshold=10.0)),
-            ValueCase("larger thresholds", dict(beta2=0.9999, threshold=1000.0))]
+def _clear_of_the_threshold(beta2, threshold):
+    """True when no rho_t is within 1e-6 (relative) of the threshold at the step that crosses it or the
+    one before: there, rounding in another correct formula for rho_t cannot change the answer."""
+    t = first_rectified_step_reference(beta2, threshold)
+    return all(abs(optim.rho_t(beta2, s) - threshold) > 1e-6 * threshold for s in (t - 1, t) if s >= 1)
+
+
+def _first_step_cases(rng, hidden=False):
+    if not hidden:
+        return [ValueCase("torch's threshold, beta2 = 0.999", dict(beta2=0.999, threshold=5.0)),
+                ValueCase("the paper's threshold, beta2 = 0.999", dict(beta2=0.999, threshold=4.0)),
+                ValueCase("both thresholds, other beta2", dict(beta2=0.9, threshold=5.0)),
+                ValueCase("both thresholds, other beta2", dict(beta2=0.99, threshold=4.0)),
+                ValueCase("larger thresholds", dict(beta2=0.99, threshold=50.0)),
+                ValueCase("larger thresholds", dict(beta2=0.95, threshold=10.0)),
+                ValueCase("larger thresholds", dict(beta2=0.9999, threshold=1000.0))]
+
+    def case(group, draw_beta2, draw_threshold):
+        """A (beta2, threshold) from the draws, drawn again until it is clear of the threshold."""
+        while True:
+            beta2 = draw_beta2()
+            threshold = draw_threshold(beta2)
+            if _clear_of_the_threshold(beta2, threshold):
+                return ValueCase(group, dict(beta2=beta2, threshold=threshold))
+
+    def near(low, high):
+        return lambda: float(rng.uniform(low, high))
+
+    def share_of_rho_inf(low, high):
+        """A threshold that is that share of rho_inf (the worksheet's are about 1/4 and 1/20), in whole numbers."""
+        return lambda beta2: float(round(rng.uniform(low, high) * (2 / (1 - beta2) - 1)))
+
+    # beta2 near 0.999 with torch's and the paper's thresholds (the answers stay 6 and 5: the point is the
+    # threshold); other beta2 where the answers are those of the worksheet's 0.9 and 0.99 (6 for torch's
+    # threshold from beta2 = 0.84 up, 5 for the paper's from 0.78 up), so that the group's mistakes are the
+    # same; larger thresholds with beta2 near the worksheet's 0.99, 0.95 and 0.9999
+    return [case("torch's threshold, beta2 = 0.999", near(0.995, 0.9995), lambda beta2: 5.0),
+            case("the paper's threshold, beta2 = 0.999", near(0.995, 0.9995), lambda beta2: 4.0),
+            case("both thresholds, other beta2", near(0.85, 0.97), lambda beta2: 5.0),
+            case("both thresholds, other beta2", near(0.8, 0.995), lambda beta2: 4.0),
+            case("larger thresholds", near(0.98, 0.995), share_of_rho_inf(0.15, 0.4)),
+            case("larger thresholds", near(0.93, 0.97), share_of_rho_inf(0.15, 0.4)),
+            case("larger thresholds", near(0.9998, 0.99995), share_of_rho_inf(0.03, 0.1))]
 
 
 register(ValueItem(

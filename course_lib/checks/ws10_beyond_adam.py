@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from .. import optim, schedules
-from ._cases import step_cases
+from ._cases import log_uniform, step_cases
 from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_the_update
 from .ws05_adam import fresh_state as adam_fresh_state, warm_state as adam_warm_state  # AdamW keeps Adam's layout
 
@@ -75,7 +75,7 @@ adamw_returns_the_update = returning_the_update(adamw_reference)
 register(StepItem(
     name="adamw_step",
     reference=adamw_reference,
-    cases=lambda rng: step_cases(rng, adam_fresh_state, adam_warm_state, ADAMW_HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, adam_fresh_state, adam_warm_state, ADAMW_HYPER,
                                  [dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6, weight_decay=0.1),
                                   dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.5),
                                   dict(lr=0.01, beta1=0.0, beta2=0.99, eps=1e-8, weight_decay=0.0)],
@@ -162,12 +162,14 @@ cosine_to_zero = _warmup_then(
     lambda n, base_lr, w, total, eta_min: _cosine(base_lr, 0.0, (n - w) / (total - w)))
 
 
-def _warmup_cosine_cases(rng):
+def _warmup_cosine_cases(rng, hidden=False):
     def case(group, n, base_lr, warmup_steps, total_steps, start_factor=0.01, eta_min=0.0):
         return ValueCase(group, dict(n=int(n), base_lr=float(base_lr), warmup_steps=int(warmup_steps),
                                      total_steps=int(total_steps), start_factor=float(start_factor),
                                      eta_min=float(eta_min)))
 
+    if hidden:
+        return _hidden_warmup_cosine_cases(rng, case)
     base = float(rng.choice([0.1, 0.05, 0.3]))
     cases = [case("warmup (n < warmup_steps)", 0, 0.1, 10, 100),
              case("warmup (n < warmup_steps)", 4, 0.1, 10, 100)]
@@ -186,6 +188,48 @@ def _warmup_cosine_cases(rng):
               case("other start_factor and eta_min", rng.integers(5, 50), 0.02, 5, 50, 0.25, 2e-3),
               case("other start_factor and eta_min", rng.integers(2, 40), 1.0, 2, 40, 0.5, 0.1)]
     return cases
+
+
+def _hidden_warmup_cosine_cases(rng, case):
+    """The worksheet's cases in the same groups and the same places (n = 0, the two steps at the boundary,
+    the end with and without eta_min, ...), on schedules drawn at random: A, B and D with the default
+    start_factor and eta_min (A and D also with an eta_min, where the worksheet's cases have one), C, E
+    and F with others."""
+    def schedule(warmup_range, cosine_range, start_factor=0.01, eta_min=0.0):
+        base_lr = log_uniform(rng, 0.01, 1.0)
+        warmup = int(rng.integers(*warmup_range))
+        return dict(base_lr=base_lr, warmup_steps=warmup, total_steps=warmup + int(rng.integers(*cosine_range)),
+                    start_factor=start_factor, eta_min=eta_min * base_lr)
+
+    def at(group, n, s):
+        return case(group, n, s["base_lr"], s["warmup_steps"], s["total_steps"], s["start_factor"], s["eta_min"])
+
+    def warming(s, low=1):
+        return int(rng.integers(low, s["warmup_steps"]))
+
+    def cosine(s):
+        return int(rng.integers(s["warmup_steps"] + 1, s["total_steps"]))
+
+    A, B, D = schedule((5, 31), (20, 200)), schedule((10, 41), (20, 200)), schedule((5, 31), (20, 200))
+    # eta_min is given as a share of base_lr (drawn with it): 1e-4 to 1e-2 in C, 0.03 to 0.2 in E and F, as in
+    # the worksheet's cases
+    C = schedule((10, 41), (15, 80), float(rng.uniform(0.05, 0.3)), log_uniform(rng, 1e-4, 1e-2))
+    E = schedule((3, 9), (20, 80), float(rng.uniform(0.1, 0.5)), log_uniform(rng, 0.03, 0.2))
+    F = schedule((2, 4), (20, 60), float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.05, 0.2)))
+    end_A = dict(A, eta_min=A["base_lr"] * log_uniform(rng, 1e-4, 1e-2))
+    cosine_D = dict(D, eta_min=D["base_lr"] * log_uniform(rng, 1e-3, 3e-2))
+    warmup = "warmup (n < warmup_steps)"
+    boundary = "the boundary: n = warmup_steps - 1 and n = warmup_steps"
+    middle = "the cosine part (warmup_steps < n < total_steps)"
+    end = "the end (n = total_steps)"
+    other = "other start_factor and eta_min"
+    return [at(warmup, 0, A), at(warmup, warming(A), A), at(warmup, warming(B), B), at(warmup, warming(B), B),
+            at(boundary, A["warmup_steps"] - 1, A), at(boundary, A["warmup_steps"], A),
+            at(boundary, C["warmup_steps"] - 1, C), at(boundary, C["warmup_steps"], C),
+            at(middle, cosine(A), A), at(middle, cosine(B), B), at(middle, cosine(cosine_D), cosine_D),
+            at(end, end_A["total_steps"], end_A), at(end, C["total_steps"], C), at(end, D["total_steps"] - 1, D),
+            at(other, warming(E, 0), E), at(other, int(rng.integers(E["warmup_steps"], E["total_steps"])), E),
+            at(other, int(rng.integers(2, F["total_steps"])), F)]
 
 
 register(ValueItem(
@@ -285,7 +329,7 @@ lookahead_returns_the_update = returning_the_update(lookahead_reference)
 register(StepItem(
     name="lookahead_step",
     reference=lookahead_reference,
-    cases=lambda rng: step_cases(rng, lookahead_fresh_state, lookahead_warm_state, LOOKAHEAD_HYPER,
+    cases=lambda rng, hidden=False: step_cases(rng, lookahead_fresh_state, lookahead_warm_state, LOOKAHEAD_HYPER,
                                  [dict(lr=0.05, k=3, alpha=0.8),
                                   dict(lr=0.5, k=2, alpha=0.2),
                                   dict(lr=0.01, k=1, alpha=0.5)],
@@ -323,13 +367,16 @@ def trust_ratio_reference(weight_norm, update_norm):
     return optim.trust_ratio(np.array([weight_norm]), np.array([update_norm]))
 
 
-def _trust_ratio_cases(rng):
+def _trust_ratio_cases(rng, hidden=False):
     cases = [ValueCase("typical layers", dict(weight_norm=float(w), update_norm=float(u)))
              for w, u in zip(rng.uniform(1.0, 20.0, 3), rng.uniform(0.05, 3.0, 3))]
+    zero_layer_norm = float(rng.uniform(0.1, 1.0)) if hidden else 0.5   # hidden: another norm beside the 0
     cases += [ValueCase("a zero layer (weight_norm = 0, e.g. biases at initialization)",
-                        dict(weight_norm=0.0, update_norm=float(u))) for u in (0.5, rng.uniform(1.0, 10.0))]
+                        dict(weight_norm=0.0, update_norm=float(u))) for u in (zero_layer_norm, rng.uniform(1.0, 10.0))]
+    zero_update_norm = float(rng.uniform(0.5, 5.0)) if hidden else 2.0
     cases += [ValueCase("a zero update (update_norm = 0)", dict(weight_norm=float(w), update_norm=0.0))
-              for w in (2.0, rng.uniform(0.1, 10.0))]
+              for w in (zero_update_norm, rng.uniform(0.1, 10.0))]
+    # (0, 0) is the only input of its kind: the hidden case repeats it (single_input_groups below)
     cases += [ValueCase("both norms zero", dict(weight_norm=0.0, update_norm=0.0))]
     return cases
 
@@ -346,6 +393,7 @@ register(ValueItem(
     name="trust_ratio",
     reference=trust_ratio_reference,
     cases=_trust_ratio_cases,
+    single_input_groups=("both norms zero",),
     points=1,
     rtol=1e-9,
     mistakes=(
