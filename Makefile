@@ -12,7 +12,7 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test test-ui exercises grade bench-grade site bench help clean
+.PHONY: lab test test-ui exercises grade bench-grade site bench help clean sandbox-tools
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
@@ -47,9 +47,23 @@ lab: $(INSTALLED)
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $$( [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser )
 
+# The grader confines each submission with bubblewrap (user namespaces) and seccomp (libseccomp):
+# Debian's bubblewrap and libseccomp2 packages, plus util-linux's unshare and mount, which every
+# Debian and Ubuntu has. As root (containers, lab machines, CI) they are installed here; otherwise
+# this says how, and the grader's tests skip with the reason (CI never skips: tests/test_sandbox.py).
+sandbox-tools:
+	@command -v bwrap > /dev/null && { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q libseccomp.so.2 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    echo "Installing bubblewrap and libseccomp2 for the grader's sandbox..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap libseccomp2 > /dev/null; \
+	  else \
+	    echo "note: the grader needs bubblewrap and libseccomp2 (sudo apt-get install bubblewrap libseccomp2);"; \
+	    echo "      without them its tests are skipped and 'make grade' refuses to grade."; \
+	  fi; }
+
 # -n auto: one worker per core. --dist loadfile sends all of a file's tests to
 # one worker: a notebook's cells share one kernel, so they must stay together.
-test: $(INSTALLED)
+test: $(INSTALLED) sandbox-tools
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile
 
 # The browser check: JupyterLab in Debian's headless Chromium (/usr/bin/chromium, from
@@ -65,11 +79,11 @@ test-ui: $(INSTALLED)
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
 
-grade: $(INSTALLED)
+grade: $(INSTALLED) sandbox-tools
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades]"; exit 2; }
 	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)"
 
-bench-grade: $(INSTALLED)
+bench-grade: $(INSTALLED) sandbox-tools
 	$(TEST_ENV) $(BIN)/python benchmarks/grade_bench.py
 
 site: $(INSTALLED)

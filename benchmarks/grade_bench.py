@@ -131,13 +131,10 @@ def make_class(subs: Path, count: int, seed: int) -> list[dict]:
 # --- the grader -----------------------------------------------------------------------
 
 
-def run_grader(subs: Path, out: Path, workers: int, hidden_seed: int,
-               uid_base: int | None) -> tuple[float, list[dict], str]:
+def run_grader(subs: Path, out: Path, workers: int, hidden_seed: int) -> tuple[float, list[dict], str]:
     """Seconds for `python -m course_lib.grade ... --quiet` (imports included), its rows, its last words."""
     command = [sys.executable, "-m", "course_lib.grade", str(subs), "--out", str(out), "--workers", str(workers),
                "--hidden-seed", str(hidden_seed), "--quiet"]
-    if uid_base is not None:
-        command += ["--uid-base", str(uid_base)]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, **BASELINE_ENV}, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -289,8 +286,6 @@ def main(argv=None) -> int:
                         help="the grader's --workers (default: the number of cores, %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the class's mix (default %(default)s)")
     parser.add_argument("--hidden-seed", type=int, default=1, help="the grader's --hidden-seed (default %(default)s)")
-    parser.add_argument("--uid-base", type=int, default=None,
-                        help="the grader's --uid-base (as root; when another grader is running at the same time)")
     parser.add_argument("--baseline-max-seconds", type=float, default=360,
                         help="time the whole baseline only if projected under this (default %(default)s)")
     parser.add_argument("--baseline-min", type=int, default=30,
@@ -307,8 +302,7 @@ def main(argv=None) -> int:
     try:
         manifest = make_class(tmp / "subs", args.submissions, args.seed)
         print(f"{args.submissions} submissions written to {tmp / 'subs'}; grading...", file=sys.stderr, flush=True)
-        grader_seconds, rows, said = run_grader(tmp / "subs", tmp / "out", args.workers, args.hidden_seed,
-                                                args.uid_base)
+        grader_seconds, rows, said = run_grader(tmp / "subs", tmp / "out", args.workers, args.hidden_seed)
         print(f"grader: {grader_seconds:.1f} s; now the nbclient baseline...", file=sys.stderr, flush=True)
         baseline = run_baseline(manifest, args.baseline_max_seconds, args.baseline_min, args.baseline_count)
         print_report(args.submissions, args.workers, grader_seconds, rows, said, grading_check(manifest, rows),

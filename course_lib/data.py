@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .optim._base import FLOAT_DTYPES, positive_int, real
+from .validation import FLOAT_DTYPES, positive_int, real
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -32,7 +32,7 @@ from typing import Callable
 
 import numpy as np
 
-from .optim._base import nonnegative, positive, positive_int, real
+from .validation import nonnegative, positive, positive_int, real
 
 # A trajectory is cut off beyond this distance from the origin: every window
 # here is a few units wide, so such a point has diverged for any lesson's purpose.

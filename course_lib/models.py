@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from .data import Dataset, minibatches
-from .optim._base import FLOAT_DTYPES, nonnegative, positive_int
+from .validation import FLOAT_DTYPES, nonnegative, positive_int
 
 # --- activations and losses shared by the models ----------------------------
 

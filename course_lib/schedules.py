@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .optim._base import Validated, flag, nonnegative, positive, positive_int, unit_interval_closed
+from .validation import Validated, flag, nonnegative, positive, positive_int, unit_interval_closed
 
 
 def _check_step(n) -> int:

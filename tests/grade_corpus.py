@@ -7,8 +7,11 @@ appended (a later definition wins, as in a notebook run top to bottom).
 
 The expected outcomes come from the worksheet's rules, never from a run of the
 grader: worksheet 05 is worth 7 points (adam_step 5, first_adam_step 1,
-efficient_eps_hat 1); a function that reaches for what graded code may not use
-scores 0 with a diagnosis starting "scored 0:"; a wrong function scores below
+efficient_eps_hat 1); a function that reaches for what the sandbox withholds gets
+what the kernel gives it (no such file, a PermissionError, a placeholder that
+raises) and is scored on its answers alone; what it tried shows as flags. A
+function that is right only if it read what must stay hidden (LEAK_PROOF) scores 0
+as long as the wall holds. A wrong function scores below
 the item's maximum and, when it is one of the worksheet's known mistakes, is
 diagnosed by that mistake's name; whatever a notebook does at top level costs
 only the statement that did it.
@@ -27,7 +30,12 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
+import shutil
 import struct
+import subprocess
+import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +72,7 @@ class Expectation:
     notes: tuple = ()                                     # substrings, each in one of row["notes"]
     cells: tuple = ()                                     # substrings, each in one cell's message
     absent: tuple = ()                                    # substrings that must appear nowhere in the row
+    clean: bool = False                                   # no flags, and every cell ran without error
     same_items_as: str | None = None                      # another entry whose items must come out identical
 
 
@@ -207,7 +216,7 @@ def notebook(replace: dict | None = None, insert: tuple = (), append: tuple = ()
 # --- the corpus -------------------------------------------------------------------------------
 
 
-def _entries(out: Path) -> list[tuple[str, object, Expectation]]:
+def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
     """(relative path, notebook dict or raw bytes, expectation) for every submission."""
     E = Expectation
     nb = WORKSHEET_FILE
@@ -422,7 +431,7 @@ runner.SECONDS_PER_CALL = 1e9
     return new_param, {"t": s.t, "m": s.m, "v": s.v}
 """)}),
         E("adam_step wraps course_lib.optim.Adam", total=2.0, points=ADAM_ZERO,
-          diagnosis={"adam_step": ("scored 0", "course_lib.optim")}))
+          diagnosis={"adam_step": ("course_lib.optim",)}))
     add(f"{nxt()}_calls_torch",
         notebook({"adam_step": adam("""\
     import torch
@@ -433,7 +442,7 @@ runner.SECONDS_PER_CALL = 1e9
     return p.detach().numpy(), {"t": state["t"] + 1, "m": state["m"], "v": state["v"]}
 """)}),
         E("adam_step calls torch.optim.Adam", total=2.0, points=ADAM_ZERO,
-          diagnosis={"adam_step": ("scored 0", "torch")}))
+          diagnosis={"adam_step": ("torch",)}))
     add(f"{nxt()}_reads_the_solution",
         notebook({"adam_step": adam(f"""\
     try:
@@ -442,8 +451,8 @@ runner.SECONDS_PER_CALL = 1e9
     except OSError:
         answer = None
 """ + CORRECT_BODY)}),
-        E("adam_step reads solutions/05-adam.ipynb (and computes correctly when refused)", total=2.0,
-          points=ADAM_ZERO, diagnosis={"adam_step": ("scored 0", "read", "solutions/05-adam.ipynb")}))
+        E("adam_step reads solutions/05-adam.ipynb (not there in the sandbox) and computes correctly: full marks, "
+          "with a flag", total=MAX_TOTAL, points=ALL_POINTS, flags=("adam_step tried to read " + str(SOLUTION),)))
     add(f"{nxt()}_reads_the_output_folder",
         notebook({"adam_step": adam(f"""\
     import os
@@ -459,8 +468,8 @@ runner.SECONDS_PER_CALL = 1e9
     except OSError:
         pass
 """ + CORRECT_BODY)}),
-        E("adam_step reads the grader's output folder (hidden seed, grades)", total=2.0, points=ADAM_ZERO,
-          diagnosis={"adam_step": ("scored 0", "read", str(out))}))
+        E("adam_step reads the grader's output folder (not there in the sandbox) and computes correctly",
+          total=MAX_TOTAL, points=ALL_POINTS, flags=("adam_step tried to read " + str(out),)))
     add(f"{nxt()}_writes_tmp_evil",
         notebook({"adam_step": adam(f"""\
     try:
@@ -469,8 +478,8 @@ runner.SECONDS_PER_CALL = 1e9
     except OSError:
         pass
 """ + CORRECT_BODY)}),
-        E("adam_step writes /tmp/evil", total=2.0, points=ADAM_ZERO,
-          diagnosis={"adam_step": ("scored 0", "write", EVIL_TMP)}))
+        E("adam_step writes /tmp/evil (refused by the kernel) and computes correctly", total=MAX_TOTAL,
+          points=ALL_POINTS, flags=("adam_step tried to write " + EVIL_TMP,)))
     add(f"{nxt()}_writes_into_the_repository",
         notebook(insert=(f"""\
 with open({EVIL_IN_REPO!r}, "w") as file:
@@ -502,9 +511,10 @@ def efficient_eps_hat(eps, beta2, t):
         pass
     return eps * math.sqrt(1 - beta2**t)
 """}),
-        E("subprocess.run in adam_step, socket.socket in efficient_eps_hat", total=1.0,
-          points={"adam_step": 0.0, "first_adam_step": 1.0, "efficient_eps_hat": 0.0},
-          diagnosis={"adam_step": ("scored 0",), "efficient_eps_hat": ("scored 0", "network")}))
+        E("subprocess.run in adam_step (the kernel refuses the fork: it raises), socket.socket in "
+          "efficient_eps_hat (refused, the error caught, the answer right)", total=2.0,
+          points={"adam_step": 0.0, "first_adam_step": 1.0, "efficient_eps_hat": 1.0},
+          diagnosis={"adam_step": ("PermissionError",)}, flags=("efficient_eps_hat tried to open a network",)))
     entries.append(("unknown_worksheet/notes.ipynb", notebook(),
                     E("notes.ipynb: neither metadata nor name says which worksheet", status="unknown worksheet",
                       total=0.0, reason=("which worksheet",))))
@@ -525,18 +535,18 @@ def efficient_eps_hat(eps, beta2, t):
 """)}, demos=False),
         E("an endless loop in adam_step that catches the timeout (bare except) and loops on", total=2.0,
           points=ADAM_ZERO, diagnosis={"adam_step": ("did not return within",)}))
-    add(f"{nxt()}_erases_its_violations",
+    add(f"{nxt()}_silences_the_guard_then_reads",
         notebook({"adam_step": adam(f"""\
+    import _grader.guard
+    _grader.guard._REPORT[0] = None
     try:
         with open({str(SOLUTION)!r}) as file:
             answer = file.read()
     except OSError:
-        import _grader.guard
-        _grader.guard.VIOLATIONS.clear()
-        _grader.guard.CONTEXT["where"] = "somewhere else"
+        pass
 """ + CORRECT_BODY)}),
-        E("adam_step reads the solution, then clears the grader's record of it", total=2.0, points=ADAM_ZERO,
-          diagnosis={"adam_step": ("scored 0", "read")}))
+        E("adam_step tampers with the guard's reporter, then reads the solution (not there) and computes "
+          "correctly: tampering with reports neither gains nor loses", total=MAX_TOTAL, points=ALL_POINTS))
     add(f"{nxt()}_forges_the_done_message",
         notebook(insert=(f"""\
 try:
@@ -548,7 +558,8 @@ import json, os
 # the grader's own channel is file descriptor 3: claim that nothing was refused
 os.write(3, (json.dumps({"event": "done", "violations": {"list": []}}) + "\\n").encode())
 """)),
-        E("a cell tries to write into the repository, another writes a forged 'done' message on the grader's pipe",
+        E("a cell tries to write into the repository, another writes a forged 'done' message on the grader's pipe "
+          "(the grader reads on: the real answers follow)",
           total=MAX_TOTAL, points=ALL_POINTS, flags=("write " + EVIL_IN_REPO,)))
     # Two students whose names differ only in characters a file name cannot keep.
     add(f"{nxt()}_zoë", SOLUTION.read_bytes(),
@@ -557,7 +568,283 @@ os.write(3, (json.dumps({"event": "done", "violations": {"list": []}}) + "\\n").
     add(f"c{k - 1:02d}_zoé", SOLUTION.read_bytes(),
         E("the same, from another student whose name differs only in that letter", total=MAX_TOTAL,
           points=ALL_POINTS, same_items_as="c01_correct/" + nb))
+    entries += _wall_entries(out, folder)
+    entries += [(path, content, expectation) for path, (content, expectation) in HONEST.items()]
     return entries
+
+
+# --- issue 11: the kernel's wall, every submission's row, honest code as written -------------------
+
+
+def leak_proof(attempt: str) -> str:
+    """An adam_step that is right only if `attempt` (code that sets `secret`) got hold of something the
+    sandbox must hide: while the wall holds it scores 0 (ALWAYS_WRONG's answers), whatever the attempt does."""
+    return adam("    secret = None\n    try:\n" + textwrap.indent(attempt, " " * 8) + """\
+    except BaseException:
+        secret = None
+    if not secret:
+        t = state["t"] + 1
+        return param + 1.0, {"t": t, "m": state["m"] + 1.0, "v": state["v"] + 1.0}
+""" + CORRECT_BODY)
+
+
+READ_WITH_LIBC = """\
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.open({path!r}.encode(), 0)
+buffer = ctypes.create_string_buffer(64)
+secret = buffer.raw[:libc.read(fd, buffer, 64)] if fd >= 0 else None
+"""
+
+NATIVE_SOURCE = r"""
+#include <fcntl.h>
+#include <unistd.h>
+int read_secret(const char *path, char *buffer, int size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    return (int) read(fd, buffer, size);
+}
+"""
+
+
+def native_library() -> bytes | None:
+    """A shared library (built here with the host's C compiler) that reads a file by a raw system call."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source, library = Path(folder) / "secret.c", Path(folder) / "secret.so"
+        source.write_text(NATIVE_SOURCE)
+        subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+        return library.read_bytes()
+
+
+def _wall_entries(out: Path, folder: Path) -> list:
+    E = Expectation
+    nb = WORKSHEET_FILE
+    classmate = str(folder / "c01_correct" / nb)
+    reference = str(REPO / "course_lib" / "optim" / "adam.py")
+    seed = str(out / "hidden-seed")
+    entries = []
+
+    def add(student, content, expectation, file=nb):
+        entries.append((f"{student}/{file}", content, expectation))
+
+    wall = "while the wall holds, adam_step scores 0 (LEAK_PROOF)"
+    # Reading what must stay hidden, by every route.
+    add("w01_reads_a_classmate", notebook({"adam_step": leak_proof(f"secret = open({classmate!r}).read()\n")}),
+        E(f"adam_step is right only if it can read a classmate's notebook: {wall}", points=ADAM_ZERO))
+    add("w02_reads_the_reference_with_libc",
+        notebook({"adam_step": leak_proof(READ_WITH_LIBC.format(path=reference))}),
+        E(f"raw libc open/read (ctypes, no audit event) of course_lib/optim/adam.py: {wall}", points=ADAM_ZERO))
+    add("w03_reads_the_seed_with_numpy",
+        notebook({"adam_step": leak_proof(f"import numpy\nsecret = numpy.fromfile({seed!r}, dtype=numpy.uint8).size\n")}),
+        E(f"numpy.fromfile of the grader's hidden seed: {wall}", points=ADAM_ZERO))
+    add("w04_reads_the_graders_proc", notebook({"adam_step": leak_proof("""\
+import os
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        try:
+            line = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if any(word in line for word in SECRETS):
+            secret = line
+""".replace("SECRETS", repr([str(folder).encode(), str(out).encode(), b"hidden", b"pytest", b"course_lib.grade"])))}),
+        E(f"adam_step scans /proc for the grader's command line (submissions path, --hidden-seed): {wall}",
+          points=ADAM_ZERO))
+    add("w05_escapes_through_proc_root",
+        notebook({"adam_step": leak_proof(f"secret = open('/proc/1/root' + {classmate!r}).read()\n")}),
+        E(f"a classmate's notebook through /proc/1/root: {wall}", points=ADAM_ZERO))
+    library = native_library()
+    if library is not None:
+        add("w06_native_library_built_in_its_folder", notebook({"adam_step": leak_proof(f"""\
+import base64, ctypes, os
+if not os.path.exists("secret.so"):   # written once: rewriting a loaded library would crash this child
+    with open("secret.so", "wb") as file:
+        file.write(base64.b64decode({base64.b64encode(library).decode()!r}))
+native = ctypes.CDLL(os.path.abspath("secret.so"))
+buffer = ctypes.create_string_buffer(64)
+got = native.read_secret({classmate!r}.encode(), buffer, 64)
+secret = buffer.raw[:got] if got > 0 else None
+""")}),
+            E(f"a C library written into its folder and loaded: native code reads a classmate's notebook: {wall}",
+              points=ADAM_ZERO))
+    # System calls CPython never audits, and private modules.
+    add("w07_unaudited_system_calls", notebook({"adam_step": leak_proof("""\
+import os
+done = []
+for attempt in (lambda: os.mkfifo("fifo"), lambda: os.mknod("node"), lambda: os.pidfd_open(1),
+                lambda: os.kill(1, 0), lambda: os.setpgid(0, 1)):
+    try:
+        attempt()
+        done.append(attempt)
+    except OSError:
+        pass
+secret = len(done) == 5
+""")}),
+        E(f"mkfifo, mknod, pidfd_open, kill and setpgid (no audit events): refused; {wall}", points=ADAM_ZERO))
+    add("w08_private_posixsubprocess", notebook({"adam_step": leak_proof("""\
+import os, _posixsubprocess
+read, write = os.pipe()
+pid = _posixsubprocess.fork_exec([b"/bin/sh"], [b"/bin/sh"], True, (write,), None, None, -1, -1, -1, -1,
+                                 -1, -1, read, write, True, False, 0, None, None, None, -1, None, False)
+secret = pid > 0
+""")}),
+        E(f"_posixsubprocess.fork_exec, already imported by the child's modules: {wall}", points=ADAM_ZERO))
+    # Code running inside the audit hook's reach: the hook is gone, the wall is not.
+    add("w09_gc_callback_and_finalizer", notebook({"adam_step": leak_proof(f"""\
+import gc, _grader.guard
+if not gc.callbacks:                  # once: a callback added on every call would slow every collection
+    class Rewire:
+        def __del__(self):
+            _grader.guard._REPORT[0] = None
+    gc.callbacks.append(lambda phase, info: _grader.guard._REPORT.__setitem__(0, None))
+    Rewire()
+    gc.collect()
+secret = open({classmate!r}).read()
+""")}),
+        E(f"a GC callback and a finalizer rewrite the guard, then a classmate's notebook is opened: {wall}",
+          points=ADAM_ZERO))
+    add("w19_signal_handler_between_bytecodes", notebook({"adam_step": leak_proof(f"""\
+import signal, _grader.guard
+def rewire(signum, frame):
+    _grader.guard._REPORT[0] = None
+signal.signal(signal.SIGALRM, rewire)
+signal.setitimer(signal.ITIMER_REAL, 1e-6)
+for _ in range(10000):
+    pass
+signal.setitimer(signal.ITIMER_REAL, 0)
+secret = open({seed!r}).read()
+""")}),
+        E(f"a signal handler that runs between the audit hook's bytecodes rewrites the guard, then the hidden "
+          f"seed is opened: {wall}", points=ADAM_ZERO))
+    add("w20_object_the_hook_inspects", notebook({"adam_step": leak_proof(f"""\
+import os, _grader.guard
+class Path(os.PathLike):
+    def __fspath__(self):
+        _grader.guard._REPORT[0] = None     # runs inside any code that inspects the path
+        return {classmate!r}
+secret = open(Path()).read()
+""")}),
+        E(f"a path object whose __fspath__ rewrites the guard while it is inspected, naming a classmate's "
+          f"notebook: {wall}", points=ADAM_ZERO))
+    add("w10_raw_memory_writes", notebook({"adam_step": leak_proof(f"""\
+import ctypes, numpy, sys
+hooks = [ctypes.c_void_p.from_address(id(sys) + 8)]           # aliasing through ctypes
+view = numpy.ctypeslib.as_array((ctypes.c_char * 8).from_address(id(hooks)))  # and NumPy's array interface
+view[:] = view.copy()
+secret = open({str(SOLUTION)!r}).read()
+""")}),
+        E(f"raw memory aliasing through ctypes and NumPy, then the solution is opened: {wall}", points=ADAM_ZERO))
+    # Games with the report descriptor.
+    add("w11_hides_its_reports_with_dup2", notebook(insert=("""\
+import os
+os.dup2(os.open("/dev/null", os.O_WRONLY), 3)   # the grader's pipe, now nowhere
+""",)),
+        E("a cell points file descriptor 3 at /dev/null: its own answers vanish, so that cell is dropped and the "
+          "rest graded again", total=MAX_TOTAL, points=ALL_POINTS, cells=("graded again without this cell",)))
+    add("w12_forges_a_cell_start", notebook(insert=(f"""\
+import os
+os.write(3, b'{{"event": "cell start", "cell": 1}}\\n')
+try:
+    open({EVIL_TMP!r}, "w")
+except OSError:
+    pass
+""",)),
+        E("a forged 'cell start' blames cell 1 for a refused write: a flag only, no point changes", total=MAX_TOTAL,
+          points=ALL_POINTS, flags=("code cell 1 tried to write " + EVIL_TMP,)))
+    # No answer key in the child.
+    add("w13_numeric_items_through_course_lib", notebook({"first_adam_step": """\
+def first_adam_step(x0, lr):
+    from course_lib.optim import Adam
+    import numpy as np
+    x = np.array(x0)
+    opt = Adam(lr=lr)
+    x, _ = opt.step(x, 4.0 * x**3, opt.init(x))
+    return float(x)
+""", "efficient_eps_hat": """\
+def efficient_eps_hat(eps, beta2, t):
+    import course_lib.theory, course_lib.widgets
+    for module in (course_lib.theory, course_lib.widgets):
+        for name in dir(module):
+            if "eps" in name:
+                return getattr(module, name)(eps, beta2, t)
+    return course_lib.optim.bias_correction(beta2, t) * eps
+"""}, alone=False),
+        E("first_adam_step through course_lib.optim.Adam, efficient_eps_hat through course_lib.theory, widgets "
+          "and optim: withheld, so they raise", total=5.0,
+          points={"adam_step": 5.0, "first_adam_step": 0.0, "efficient_eps_hat": 0.0}))
+    add("w14_hard_codes_the_shown_answers", notebook({"first_adam_step": hard_coded("first_adam_step"),
+                                                      "efficient_eps_hat": hard_coded("efficient_eps_hat")}),
+        E("first_adam_step and efficient_eps_hat look up the worksheet's own cases' answers: the hidden cases "
+          "are new, so both lose points", points={"adam_step": 5.0}, failed=("first_adam_step", "efficient_eps_hat")))
+    # Names and links the batch must survive.
+    entries.append((ODD_NAME_SHOWN + "/" + nb, SOLUTION.read_bytes(),
+                    E("a student folder whose name is not UTF-8", total=MAX_TOTAL, points=ALL_POINTS,
+                      same_items_as="c01_correct/" + nb)))
+    entries.append((LONG_NAME + "/" + nb, SOLUTION.read_bytes(),
+                    E("a student folder name of 250 bytes", total=MAX_TOTAL, points=ALL_POINTS,
+                      same_items_as="c01_correct/" + nb)))
+    entries.append(("flat_" + "x" * 235 + "_05-adam.ipynb", SOLUTION.read_bytes(),
+                    E("a flat file name of 254 bytes", total=MAX_TOTAL, points=ALL_POINTS,
+                      same_items_as="c01_correct/" + nb)))
+    entries.append(("w15_linked_folder", Symlink(str(REPO / "solutions")),
+                    E("a student folder that is a symbolic link (to solutions/)", status="unreadable", total=0.0,
+                      reason=("symbolic link",))))
+    entries.append(("w16_linked_to_a_classmate", Symlink(str(folder / "c01_correct")),
+                    E("a student folder that is a symbolic link to a classmate's", status="unreadable", total=0.0,
+                      reason=("symbolic link",))))
+    return entries
+
+
+ODD_NAME = os.fsdecode(b"w17_caf\xe9_\xff")            # Latin-1 bytes: not UTF-8
+ODD_NAME_SHOWN = "w17_caf\\xe9_\\xff"
+LONG_NAME = "w18_" + "n" * 246                          # 250 bytes
+
+
+def hard_coded(name: str) -> str:
+    """A function that returns the worksheet's own cases' answers (what its check shows), and 0 otherwise."""
+    from course_lib.checks import ITEMS, cases_for
+    item = ITEMS[name]
+    table = {tuple(sorted(c.kwargs.items())): float(item.reference(**c.kwargs)) for c in cases_for(item, 0)}
+    parameters = ", ".join(next(iter(cases_for(item, 0))).kwargs)
+    return (f"def {name}({parameters}):\n    answers = {table!r}\n"
+            f"    return answers.get(tuple(sorted(dict({', '.join(f'{p}={p}' for p in parameters.split(', '))}).items())), 0.0)\n")
+
+
+# Honest code, as students write it (point 4 of issue 11): full marks, no flag, no cell error,
+# and the same items as the untouched solution.
+PEP8_BREAK = CORRECT_BODY.replace('    return new_param, {"t": t, "m": m, "v": v}\n', """\
+    if (t
+            != state["t"] + 1):
+        raise ValueError("t must advance by one")
+    return new_param, {"t": t, "m": m, "v": v}
+""")
+HONEST = {
+    "h01_pep8_line_break_before_operator/" + WORKSHEET_FILE: (notebook({"adam_step": adam(PEP8_BREAK)}, alone=False),
+        Expectation("a condition broken before != (PEP 8), a continuation line starting with '!'", total=MAX_TOTAL,
+                    points=ALL_POINTS, same_items_as="c01_correct/" + WORKSHEET_FILE)),
+    "h02_time_cell_magic/" + WORKSHEET_FILE: (notebook({"adam_step": "%%time\n" + adam(CORRECT_BODY)}, alone=False),
+        Expectation("adam_step defined in a %%time cell", total=MAX_TOTAL, points=ALL_POINTS,
+                    same_items_as="c01_correct/" + WORKSHEET_FILE, clean=True)),
+    "h03_saves_figures_in_its_folder/" + WORKSHEET_FILE: (notebook(append=("""\
+import os
+import matplotlib.pyplot as plt
+os.makedirs("figures", exist_ok=True)
+os.makedirs(os.path.join("figures", "adam"), exist_ok=True)
+plt.plot([1, 2, 3])
+plt.savefig("figures/adam/path.png")
+with open("notes.txt", "w") as file:
+    file.write("done")
+""",)), Expectation("os.makedirs('figures') and savefig in its own folder", total=MAX_TOTAL, points=ALL_POINTS,
+                    same_items_as="c01_correct/" + WORKSHEET_FILE, clean=True)),
+    "h04_line_magics_and_shell/" + WORKSHEET_FILE: (notebook(insert=("%matplotlib inline\n%load_ext autoreload\n",
+                                                                     "!pip install numpy\nx = 1\n")),
+        Expectation("%matplotlib inline, %load_ext, and a !pip line: skipped, the rest runs", total=MAX_TOTAL,
+                    points=ALL_POINTS, same_items_as="c01_correct/" + WORKSHEET_FILE,
+                    cells=("shell command (!...) skipped",))),
+}
 
 
 # --- small batches of their own ------------------------------------------------------------------
@@ -573,7 +860,7 @@ def _write(folder: Path, entries) -> dict[str, Expectation]:
     for relative, content, expectation in entries:
         if relative in expectations:
             raise ValueError(f"two corpus entries at {relative}")
-        path = folder / relative
+        path = written_path(folder, relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Symlink):
             path.symlink_to(content.target)
@@ -583,14 +870,27 @@ def _write(folder: Path, entries) -> dict[str, Expectation]:
     return expectations
 
 
-# Well-formed wire messages (JSON, values tagged as wire.encode tags them) with fields of the wrong type.
+# Messages a notebook writes on the grader's pipe (fd 3), one per small batch: wire messages with fields of
+# the wrong type or range, and lines that are not wire data at all. forgery -> (line, the row's points).
+_F8 = base64.b64encode(struct.pack("<3d", 1, 2, 3)).decode()
 FORGERIES = {
     "an item message whose name is a list":
-        {"event": "item", "name": {"list": ["adam_step"]}, "outcomes": {"list": []}},
-    "a done message whose violations are a number": {"event": "done", "violations": 5},
+        ({"event": "item", "name": {"list": ["adam_step"]}, "outcomes": {"list": []}}, ALL_POINTS),
+    "a done message whose violations are a number": ({"event": "done", "violations": 5}, ALL_POINTS),
     "a cell message whose cell number is an array":
-        {"event": "cell", "cell": {"array": ["<f8", [3], base64.b64encode(struct.pack("<3d", 1, 2, 3)).decode()]},
-         "status": "error", "message": "forged"},
+        ({"event": "cell", "cell": {"array": ["<f8", [3], _F8]}, "status": "error", "message": "forged"}, ALL_POINTS),
+    "a cell number far out of range": ({"event": "cell", "cell": 10**12, "status": "ran", "message": ""}, ALL_POINTS),
+    "an attempt whose fields are not hex": ({"event": "attempt", "kind": "zz", "what": {"list": []}}, ALL_POINTS),
+    "broken base64 in an array": ({"event": "item", "name": "adam_step", "outcomes": {"list": [
+        {"dict": {"kind": "ran", "value": {"array": ["<f8", [3], "not base64 at all!"]}}}]}}, ALL_POINTS),
+    "a dtype that passes the format check but not NumPy": ({"event": "item", "name": "adam_step", "outcomes": {
+        "list": [{"dict": {"kind": "ran", "value": {"array": ["<b2", [1], "AAA="]}}}]}}, ALL_POINTS),
+    "a shape whose size overflows": ({"event": "item", "name": "adam_step", "outcomes": {"list": [
+        {"dict": {"kind": "ran", "value": {"array": ["<f8", [2**62, 8], ""]}}}]}}, ALL_POINTS),
+    # Well-formed: the grader takes it as the item's answer (the first one counts), and judges it.
+    "an answer too large for a float": ({"event": "item", "name": "first_adam_step", "outcomes": {"list": [
+        {"dict": {"kind": "ran", "value": 10**400}}]}}, {**ALL_POINTS, "first_adam_step": 0.0}),
+    "not JSON at all": ("{\"event\": \"item\", \x00\xff", ALL_POINTS),
 }
 
 
@@ -598,12 +898,13 @@ def build_forged_message_corpus(folder: Path, forgery: str) -> dict[str, Expecta
     """A submission that writes one of FORGERIES on the grader's pipe (fd 3) and is otherwise
     the solution, and an untouched solution: the batch must grade both."""
     E = Expectation
-    line = json.dumps(FORGERIES[forgery])
+    message, points = FORGERIES[forgery]
+    line = message if isinstance(message, str) else json.dumps(message)
     return _write(folder, [
         ("f01_forged_message/" + WORKSHEET_FILE, notebook(insert=(f"""\
 import os
-os.write(3, {line!r}.encode() + b"\\n")
-""",)), E(f"{forgery}, written on the grader's pipe", total=MAX_TOTAL, points=ALL_POINTS)),
+os.write(3, {line!r}.encode("utf-8", "surrogateescape") + b"\\n")
+""",)), E(f"{forgery}, written on the grader's pipe", total=sum(points.values()), points=points)),
         ("f02_correct/" + WORKSHEET_FILE, SOLUTION.read_bytes(),
          E("the solved worksheet, untouched", total=MAX_TOTAL, points=ALL_POINTS)),
     ])
@@ -624,9 +925,14 @@ def build_oversized_answers_corpus(folder: Path) -> dict[str, Expectation]:
     ])
 
 
+def written_path(folder: Path, relative: str) -> Path:
+    """Where build_corpus wrote an entry (a name that is not UTF-8 is shown escaped in the rows)."""
+    return Path(folder) / relative.replace(ODD_NAME_SHOWN, ODD_NAME)
+
+
 def corpus_paths() -> list[str]:
     """The submissions' relative paths, without writing anything (for test ids)."""
-    return [relative for relative, _, _ in _entries(Path("/nonexistent/out"))]
+    return [relative for relative, _, _ in _entries(Path("/nonexistent/out"), Path("/nonexistent/subs"))]
 
 
 def build_corpus(folder: Path, out: Path | None = None) -> dict[str, Expectation]:
@@ -636,7 +942,7 @@ def build_corpus(folder: Path, out: Path | None = None) -> dict[str, Expectation
     default: a folder "out" next to folder.
     """
     out = Path(out) if out is not None else Path(folder).parent / "out"
-    return _write(folder, _entries(out.resolve()))
+    return _write(folder, _entries(out.resolve(), Path(folder).resolve()))
 
 
 if __name__ == "__main__":   # python tests/grade_corpus.py FOLDER [OUT]: write the corpus and list it

@@ -1,6 +1,7 @@
 """The batch grader's parts, one at a time: the wire format, discovery and
-reading of submissions, and judging answers that a hostile child made up.
-(tests/test_grade.py grades a whole adversarial corpus end to end.)"""
+reading of submissions, the child's messages, and judging answers that a
+hostile child made up. (tests/test_grade.py grades a whole adversarial
+corpus end to end; tests/test_sandbox.py probes the kernel's wall.)"""
 
 import json
 import os
@@ -14,8 +15,11 @@ import pytest
 from course_lib.checks import ITEMS, WORKSHEET_ITEMS, Expected, cases_for
 from course_lib.grade import submissions as subs
 from course_lib.grade import wire
-from course_lib.grade.batch import Plan, judge_item
+from course_lib.grade.judge import Plan, judge_item, judge_row, new_row
+from course_lib.grade.runs import Run, Transcript
 from course_lib.grade.sandbox import Limits
+
+import test_sandbox
 
 KNOWN = WORKSHEET_ITEMS
 
@@ -59,6 +63,12 @@ def test_wire_refuses_what_is_not_numbers(value):
     b'{"v": {"array": ["<f8", [2], "AAAAAAAAAAA="]}}', b'{"v": {"array": ["<f8", [-1], ""]}}',
     b'{"v": {"array": ["<f8", [100000, 100000], ""]}}', b'{"v": {"a": 1, "b": 2}}',
     b'{"v": ' + b'{"list": [' * 40 + b"1" + b"]}" * 40 + b"}",
+    # passes the format check, not NumPy: a 2-byte bool, a 1-byte float
+    b'{"v": {"array": ["<b2", [1], "AAA="]}}', b'{"v": {"array": ["|f1", [1], "AA=="]}}',
+    b'{"v": {"array": ["<f8", [1], "not base64!"]}}', b'{"v": {"array": ["<f8", [1], "\\u00ff"]}}',
+    b'{"v": {"array": ["<f8", [4611686018427387904, 4], ""]}}',        # a shape whose size overflows int64
+    b'{"v": {"array": ["<f8", [1.5], "AAAAAAAAAAA="]}}', b'{"v": {"array": ["<f8", [true], "AAAAAAAAAAA="]}}',
+    b'{"v": {"scalar": ["<f8", [1], "AAAAAAAAAAA="]}}', b'{"v": 1' + b"0" * 5000 + b"}",
 ])
 def test_wire_decoder_rejects_malformed_or_hostile_messages(line):
     with pytest.raises(wire.WireError):
@@ -117,6 +127,27 @@ def test_a_symbolic_link_is_not_followed(tmp_path):
     os.symlink(secret, tmp_path / "subs" / "mallory" / "05-adam.ipynb")
     read = subs.read(subs.discover(tmp_path / "subs", KNOWN)[0], KNOWN)
     assert "symbolic link" in read.problem and not read.cells
+
+
+def test_a_symbolic_link_to_a_student_folder_gets_a_row_saying_so(tmp_path):
+    write(tmp_path / "elsewhere" / "05-adam.ipynb", notebook([]))
+    (tmp_path / "subs").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "subs" / "mallory")
+    found = subs.discover(tmp_path / "subs", KNOWN)
+    assert [(s.relative, s.student) for s in found] == [("mallory", "mallory")]
+    assert "symbolic link" in subs.read(found[0], KNOWN).problem
+
+
+def test_names_of_any_bytes_and_any_legal_length_are_found_and_read(tmp_path):
+    odd = os.fsdecode(b"caf\xe9-\xff")               # Latin-1 bytes: not UTF-8
+    long = "s" * 240 + "_05-adam.ipynb"                 # 254 bytes, near the 255-byte limit
+    write(tmp_path / odd / "05-adam.ipynb", notebook(["x = 1"]))
+    write(tmp_path / long, notebook(["x = 2"]))
+    found = {s.relative: s for s in subs.discover(tmp_path, KNOWN)}
+    assert set(found) == {"caf\\xe9-\\xff/05-adam.ipynb", long}
+    for submission in found.values():
+        submission.relative.encode("utf-8")             # printable: the row can be written anywhere
+        assert subs.read(submission, KNOWN).cells and subs.fingerprint(submission)
 
 
 def test_cells_that_are_not_code_or_not_text_are_skipped_with_a_note(tmp_path):
@@ -212,12 +243,37 @@ def test_a_float64_answer_to_a_float32_case_is_refused(plan):
     assert not result.groups["float32"] and result.groups["first step (t = 1)"]
 
 
-def test_a_violation_scores_zero_even_with_right_answers(plan):
-    item = ITEMS["adam_step"]
-    event = honest_event(plan, item.name, item.reference)
-    refused = [("reference", "use course_lib.optim.Adam (course_lib.optim holds the course's reference optimizers)")]
-    result = judge_item(item, plan.expected[item.name], event, None, "", refused)
-    assert result.points == 0 and result.diagnosis.startswith("scored 0:") and "course_lib.optim.Adam" in result.diagnosis
+def test_what_a_child_reports_of_its_attempts_never_changes_a_score(plan):
+    """Attempts are the child's own word (it can forge or hide them): flags and notes, never points."""
+    events = [{"event": "ready"}, {"event": "item start", "name": "adam_step"},
+              {"event": "attempt", "kind": "files".encode().hex(), "what": "read /etc/shadow".encode().hex()},
+              {"event": "attempt", "kind": "reference".encode().hex(),
+               "what": "use course_lib.optim.Adam".encode().hex()}]
+    events += [honest_event(plan, item.name, item.reference) | {"event": "item"} for item in plan.items]
+    transcript = Transcript(events + [{"event": "done"}], set(plan.expected))
+    assert transcript.garbled == 0 and len(transcript.attempts) == 2
+    run = Run(answers=transcript.items, flags=["adam_step tried to read /etc/shadow"])
+    submission = subs.Submission(None, "alice/05-adam.ipynb", "alice", "05")
+    row = judge_row(new_row(submission, subs.Notebook("x", "05"), plan), plan, run)
+    assert row["total"] == plan.max_points and row["flags"] == ["adam_step tried to read /etc/shadow"]
+
+
+@pytest.mark.parametrize("event", [
+    {"event": "cell", "cell": 10**9, "status": "ran", "message": ""},           # a cell number out of range
+    {"event": "cell", "cell": 3, "status": "passed", "message": ""},           # a status the child may not give
+    {"event": "cell", "cell": True, "status": "ran", "message": ""},           # a bool is not a cell number
+    {"event": "cell start", "cell": "3"},
+    {"event": "attempt", "kind": "zz", "what": "00"},                          # not hex
+    {"event": "attempt", "kind": 5, "what": "00"},
+    {"event": "attempt", "kind": "ab" * 5000, "what": "00"},                   # far too long
+    {"event": "item", "name": "not_an_item", "outcomes": []},
+    {"event": "item start", "name": ["adam_step"]},
+    {"event": "graded", "total": 7},
+    {"no": "event"},
+])
+def test_every_field_of_a_childs_message_is_checked(plan, event):
+    transcript = Transcript([event], set(plan.expected))
+    assert transcript.garbled == 1 and not transcript.cells and not transcript.items and transcript.at is None
 
 
 def test_an_item_the_child_never_reached_scores_zero_with_the_reason(plan):
@@ -262,6 +318,7 @@ def test_every_worksheet_grades_the_items_its_solution_checks():
 # --- the whole course's worksheets ---------------------------------------------------------------
 
 
+@test_sandbox.needs_sandbox
 def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
     """Through the sandbox: the solved worksheets (including 08, whose counterexample_final_x is told
     to use optim.Adam) score their maximum, the handed-out stubs 0 with 'not attempted'."""
@@ -273,9 +330,8 @@ def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
         for path in sorted((root / folder).glob("[0-9][0-9]-*.ipynb")):
             (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, tmp_path / "subs" / student / path.name)
-    # uid_base: away from tests/test_grade.py's ids, which may be grading at the same time
-    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=7, uid_base=63000, progress=False)
-    assert len(rows) == 20
+    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=7, progress=False)
+    assert len(rows) == 2 * len(WORKSHEET_ITEMS)
     for row in rows:
         maximum = sum(ITEMS[name].points for name in WORKSHEET_ITEMS[row["worksheet"]])
         assert row["status"] == "graded" and row["max"] == maximum, row["file"]
@@ -285,12 +341,42 @@ def test_every_solution_gets_full_marks_and_every_exercise_none(tmp_path):
             assert row["total"] == 0 and all(r["status"] == "not attempted" for r in row["items"].values()), row["file"]
 
 
-def test_two_graders_at_once_never_share_a_user_id():
-    """As root each child runs as a user id of its own; a second grader started meanwhile takes others."""
-    from course_lib.grade.sandbox import Sandbox
-    if os.geteuid() != 0:
-        pytest.skip("the grader claims user ids only when it runs as root")
-    with Sandbox(2, Limits(), [], uid_base=64000) as first, Sandbox(2, Limits(), [], uid_base=64000) as second:
-        mine, theirs = list(first.slots.queue), list(second.slots.queue)
-        assert len(set(mine)) == len(set(theirs)) == 2 and not set(mine) & set(theirs)
-        assert min(mine) >= 64000 and min(theirs) >= 64000
+
+# --- one submission's trouble is its own row -----------------------------------------------------
+
+
+@test_sandbox.needs_sandbox
+@pytest.mark.parametrize("where", ["judging", "writing its files"])
+def test_a_grader_failure_on_one_submission_is_that_submissions_row(tmp_path, monkeypatch, where):
+    """Whatever fails while handling one submission becomes its row ('grader error', with the reason);
+    every other submission is graded as usual."""
+    import shutil
+    from pathlib import Path
+    from course_lib.grade import batch, grade, report
+    solution = Path(__file__).resolve().parent.parent / "solutions" / "05-adam.ipynb"
+    for student in ("alice", "mallory", "zoe"):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        shutil.copy(solution, tmp_path / "subs" / student / solution.name)
+    if where == "judging":
+        real = batch.judge_row
+        def judge_row(row, plan, run):
+            if row["student"] == "mallory":
+                raise OverflowError("int too large to convert to float")
+            return real(row, plan, run)
+        monkeypatch.setattr(batch, "judge_row", judge_row)
+    else:
+        real = report.write_submission
+        def write_submission(out, row, name, title):
+            if row["student"] == "mallory":
+                raise OSError(36, "File name too long")
+            return real(out, row, name, title)
+        monkeypatch.setattr(report, "write_submission", write_submission)
+    rows = grade(tmp_path / "subs", tmp_path / "out", workers=2, hidden_seed=5, progress=False)
+    by_student = {row["student"]: row for row in rows}
+    assert sorted(by_student) == ["alice", "mallory", "zoe"]
+    assert by_student["mallory"]["status"] == "grader error"
+    assert ("int too large" if where == "judging" else "File name too long") in by_student["mallory"]["reason"]
+    for student in ("alice", "zoe"):
+        assert by_student[student]["status"] == "graded" and by_student[student]["total"] == 7.0
+    csv_text = (tmp_path / "out" / "grades.csv").read_text()
+    assert csv_text.count("\n") == 4 and "mallory" in csv_text

@@ -40,6 +40,9 @@ def environment_pins() -> dict[str, str]:
         match = re.match(r"^  - ([A-Za-z0-9_.\-]+)(?:=([^=\s]+))?(?:=\S+)?\s*$", line)
         if match and section == "dependencies":
             pins[match[1].lower()] = match[2]
+        from_pip = re.match(r"^      - ([A-Za-z0-9_.\-]+)==(\S+)\s*$", line)   # what conda-forge lacks
+        if from_pip and section == "pip":
+            pins[from_pip[1].lower()] = from_pip[2]
     return pins
 
 

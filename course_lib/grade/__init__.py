@@ -1,18 +1,21 @@
 """The batch grader: ``python -m course_lib.grade SUBMISSIONS --out DIR``.
 
-- ``submissions``: finding and reading submitted notebooks (never trusted)
-- ``sandbox``: one fresh, locked-down child process per submission
-- ``child``, ``guard``: what runs inside the child (the student's cells, then
-  the graded functions on the cases) and the audit hook that fences it in
-- ``wire``: the data format back from the child (JSON and array bytes, no code)
-- ``batch``: cases per worksheet, judging with ``course_lib.checks``, the
-  results folder, the command line
+Its path, one module per step:
 
-The trusted process never runs student code; the child never sees a
-reference, a hidden seed or a score. See the README's section for instructors.
+1. ``submissions``: find the submitted notebooks and read them (never trusted)
+2. ``sandbox`` (with ``syscalls``) and ``runs``: run each one's cells and
+   graded functions in children the kernel confines (bubblewrap, namespaces,
+   seccomp); ``child`` is what runs inside, ``guard`` adds friendly notes,
+   ``wire`` is the data format back (JSON and array bytes, no code)
+3. ``judge``: compare the answers with the reference, in the trusted process
+4. ``report``: results, feedback, grades.csv and grades.json
+
+``batch`` ties them together and is the command line. The trusted process
+never runs student code; a child never sees a reference, a hidden seed or a
+score. See the README's section for instructors.
 """
 
 from .batch import grade, main
-from .sandbox import Limits
+from .sandbox import Limits, SandboxError, kernel_sandbox_problem
 
-__all__ = ["grade", "main", "Limits"]
+__all__ = ["grade", "main", "Limits", "SandboxError", "kernel_sandbox_problem"]

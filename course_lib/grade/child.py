@@ -1,14 +1,24 @@
-"""The child: runs one submission's code and calls its graded functions.
+"""Inside the sandbox: the fork server, and the child that runs one submission.
 
-``python -I -S -B child.py FD`` is the fork server: it imports NumPy,
-Matplotlib and the view once, then forks one child per submission on the
-grader's order (arriving on the socket FD). Each child moves into its own
-empty folder, takes a scrubbed environment, becomes an unprivileged user when
-the server is root, reads its request (code cells, graded items and their
-cases, limits) on stdin, and sends back, as wire messages on file
-descriptor 3, what each cell did and each function's answers on each case. It never sees a reference answer, a hidden seed or a score:
-judging happens in the grader. Only the standard library, NumPy and the
-student-facing copy of course_lib (the "view") are available here.
+``python -I -S -B child.py FD`` is the fork server (started by ``sandbox.py``
+inside bubblewrap): it imports NumPy, Matplotlib, IPython's input transformer
+and the view of course_lib once, makes itself non-dumpable (a child cannot
+read or write its memory through /proc), then waits for the grader's orders
+on the socket FD. For each order it forks one child and, when that child has
+ended, empties the child's folder before saying so: the next child finds
+nothing of the last.
+
+A child takes its pipes, its folder (/home/student), a scrubbed environment and its
+resource limits, loads the seccomp filter that refuses new processes,
+programs and signals (see ``syscalls.py``), and only then reads its request:
+the notebook's code cells, and the graded items with their cases' inputs.
+Each cell is turned into Python by IPython's own transformer (``%%time``
+runs its body; other magics and shell lines are skipped and noted) and run
+one top-level statement at a time, each under a time limit; then each
+graded function is called on every case. What each cell did and every
+answer go back as wire messages on file descriptor 3. The child never sees a
+reference answer, a hidden seed or a score: judging happens in the grader,
+which trusts nothing this file sends.
 """
 
 from __future__ import annotations
@@ -21,8 +31,13 @@ import signal
 import sys
 import types
 
-RESULTS_FD = 3
+RESULTS_FD = None          # 3 in a child, once its pipe is there
 MAX_ITEM_BYTES = 8 << 20   # one item's answers; bigger ones become an error for that item alone
+CONFIG: dict = {}          # the server's configuration (paths inside the sandbox, the child's filter)
+# Line magics that change nothing a grader runs: skipped without a note.
+QUIET_MAGICS = frozenset({"matplotlib", "config", "load_ext", "autoreload", "precision"})
+# Cell magics whose body is ordinary Python: the body runs.
+BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
 
 def send(message: dict) -> None:
@@ -41,8 +56,8 @@ def on_alarm(signum, frame):
 
 
 def set_limits(limits: dict) -> None:
-    for name, key in (("RLIMIT_CPU", "cpu_seconds"), ("RLIMIT_AS", "memory_bytes"), ("RLIMIT_NPROC", "processes"),
-                      ("RLIMIT_FSIZE", "file_bytes"), ("RLIMIT_NOFILE", "open_files"), ("RLIMIT_CORE", "core_bytes")):
+    for name, key in (("RLIMIT_CPU", "cpu_seconds"), ("RLIMIT_AS", "memory_bytes"), ("RLIMIT_FSIZE", "file_bytes"),
+                      ("RLIMIT_NOFILE", "open_files"), ("RLIMIT_CORE", "core_bytes")):
         value = int(limits[key])
         hard = value + 5 if name == "RLIMIT_CPU" else value   # SIGXCPU first, SIGKILL 5 s later
         resource.setrlimit(getattr(resource, name), (value, hard))
@@ -50,20 +65,81 @@ def set_limits(limits: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def strip_magics(source: str) -> tuple[str, list[int]]:
-    """IPython-only lines (%magic, !shell) become `pass` at the same indentation; returns their line numbers."""
-    lines, skipped = source.split("\n"), []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
-            lines[number - 1] = line[: len(line) - len(stripped)] + "pass"
-            skipped.append(number)
-    return "\n".join(lines), skipped
+# --- the kernel's part: two calls the os module lacks ------------------------------------------------
+
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 4, 38, 22, 2
+
+
+def _prctl(*arguments) -> None:
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    if libc.prctl(*arguments) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"prctl{arguments[:2]}: {os.strerror(error)}")
+
+
+def load_filter(bpf: bytes) -> None:
+    """Load a seccomp filter compiled by libseccomp in the grader (syscalls.py). From here on the
+    kernel refuses what it names, to this process and anything it could start, for good."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):     # struct sock_fprog, <linux/filter.h>
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    program = ctypes.create_string_buffer(bpf, len(bpf))
+    fprog = SockFprog(len(bpf) // 8, ctypes.addressof(program))   # 8 bytes per BPF instruction
+    _prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0)
+    _prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0)
+
+
+# --- cells ------------------------------------------------------------------------------------------
+
+
+class Shell:
+    """The few methods of IPython's shell that transformed cells call: ``get_ipython()`` in a cell."""
+
+    def __init__(self, namespace: dict, seconds: float):
+        self.namespace, self.seconds, self.notes = namespace, seconds, []
+        self.user_ns = namespace
+
+    def run_line_magic(self, name, line, _stack_depth=1):
+        if name not in QUIET_MAGICS:
+            self.notes.append(f"%{name} skipped (the grader runs Python only)")
+
+    def run_cell_magic(self, name, line, body):
+        if name not in BODY_MAGICS:
+            self.notes.append(f"%%{name} cell skipped (the grader runs Python only)")
+            return None
+        error = execute(body, self.namespace, "<cell magic body>", None, self)
+        if error:
+            raise CellMagicError(error)
+
+    def system(self, command):
+        self.notes.append("a shell command (!...) skipped")
+
+    def getoutput(self, command, split=True, depth=0):
+        self.notes.append("a shell command (!...) skipped")
+        return []
+
+    def __getattr__(self, name):
+        raise AttributeError(f"the grader's stand-in for IPython has no {name}")
+
+
+class CellMagicError(Exception):
+    """The body of a %%time (or similar) cell raised: the message is its first error."""
+
+
+def to_python(source: str) -> str:
+    """A cell's source as Python, exactly as IPython would run it (magics become get_ipython() calls)."""
+    return TRANSFORMER.transform_cell(source)
 
 
 def describe(error: BaseException, filename: str) -> str:
     if isinstance(error, StatementTimeout):
         return "StatementTimeout"
+    if isinstance(error, CellMagicError):
+        return str(error)
     line = None
     tb = error.__traceback__
     while tb is not None:
@@ -74,47 +150,63 @@ def describe(error: BaseException, filename: str) -> str:
     return f"{type(error).__name__}: {str(error)[:300]}{where}"
 
 
+def execute(source: str, namespace: dict, filename: str, seconds: float | None, shell: Shell) -> str | None:
+    """Run a cell one top-level statement at a time (each under `seconds`, when given); a statement that
+    fails does not stop the next one. Returns the first error, in a sentence, or None."""
+    try:
+        tree = ast.parse(to_python(source), filename=filename)
+    except Exception as error:   # SyntaxError mostly; the transformer's own errors too
+        line = getattr(error, "lineno", None)
+        raise CellSyntaxError(f"{type(error).__name__}: {getattr(error, 'msg', error)}"
+                              + (f" (line {line})" if line else ""))
+    first_error = None
+    for statement in tree.body:
+        try:
+            code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
+            if seconds is None:
+                exec(code, namespace)
+                continue
+            signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                exec(code, namespace)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except StatementTimeout:
+            if seconds is None:
+                raise
+            first_error = first_error or f"line {statement.lineno} ran longer than {seconds:g} s and was stopped"
+        except BaseException as error:   # SystemExit, KeyboardInterrupt and MemoryError included
+            first_error = first_error or describe(error, filename)
+    return first_error
+
+
+class CellSyntaxError(Exception):
+    pass
+
+
 def run_cells(cells, namespace, seconds: float) -> None:
     plt = sys.modules.get("matplotlib.pyplot")
     for cell in cells:
-        number, raw = cell["cell"], cell["source"]
-        filename = f"<cell {number}>"
+        number = cell["cell"]
         send({"event": "cell start", "cell": number})
-        if raw.lstrip().startswith("%%"):
-            send({"event": "cell", "cell": number, "status": "skipped",
-                  "message": f"a cell magic ({raw.split()[0]}): the grader runs Python only"})
-            continue
-        source, magics = strip_magics(raw)
+        shell = namespace["get_ipython"]()
+        shell.notes = []
         try:
-            tree = ast.parse(source, filename=filename)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            line = getattr(error, "lineno", None)
-            send({"event": "cell", "cell": number, "status": "syntax error",
-                  "message": f"{type(error).__name__}: {getattr(error, 'msg', error)}" + (f" (line {line})" if line else "")})
+            error = execute(cell["source"], namespace, f"<cell {number}>", seconds, shell)
+        except CellSyntaxError as syntax:
+            send({"event": "cell", "cell": number, "status": "syntax error", "message": str(syntax)})
             continue
-        first_error = None
-        for statement in tree.body:
-            try:
-                code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
-                signal.signal(signal.SIGALRM, on_alarm)
-                signal.setitimer(signal.ITIMER_REAL, seconds)
-                try:
-                    exec(code, namespace)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-            except StatementTimeout:
-                first_error = first_error or f"line {statement.lineno} ran longer than {seconds:g} s and was stopped"
-            except BaseException as error:   # SystemExit, KeyboardInterrupt and MemoryError included
-                first_error = first_error or describe(error, filename)
         if plt is not None:
             try:
                 plt.close("all")
             except BaseException:
                 pass
-        message = first_error or ""
-        if magics:
-            message += ("; " if message else "") + f"IPython magic or shell line(s) {magics} skipped"
-        send({"event": "cell", "cell": number, "status": "error" if first_error else "ran", "message": message})
+        message = "; ".join([error] * bool(error) + list(dict.fromkeys(shell.notes)))
+        send({"event": "cell", "cell": number, "status": "error" if error else "ran", "message": message})
+
+
+# --- graded items -------------------------------------------------------------------------------------
 
 
 def plain_run(kind: str, value):
@@ -181,97 +273,113 @@ def grade_items(items, namespace) -> None:
         send(message)
 
 
-def prepare(view: str, site_packages: str, preload) -> None:
+# --- the fork server -----------------------------------------------------------------------------
+# Starting Python and importing NumPy, Matplotlib and scikit-learn takes about 1.5 s; forking a
+# process that has done so takes milliseconds. The server runs only this file's code and never
+# student code, so every child starts from the same clean state, and no child is ever reused.
+
+
+def prepare(config: dict) -> None:
     """Import what every child needs, once, in the fork server (before any student code exists)."""
-    global GUARD, RUNNER, WIRE
-    sys.path[:0] = [view]
-    sys.path.append(site_packages)
+    global GUARD, RUNNER, WIRE, TRANSFORMER
+    CONFIG.update(config)
+    sys.path[:0] = [config["view"]]
+    sys.path.append(config["site_packages"])
     sys.dont_write_bytecode = True
+    if config["child_filter"]:
+        _prctl(PR_SET_DUMPABLE, 0, None, 0, 0)
     import numpy  # noqa: F401
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
-    import ctypes  # noqa: F401  (NumPy may want it later; calling through it stays blocked)
+    from IPython.core.inputtransformer2 import TransformerManager
     from _grader import guard, wire
     from course_lib.checks import _runner
-    GUARD, RUNNER, WIRE = guard, _runner, wire
-    for module in preload:
+    GUARD, RUNNER, WIRE, TRANSFORMER = guard, _runner, wire, TransformerManager()
+    for module in config["preload"]:
         __import__(module)
     import threading
     if threading.active_count() != 1:   # fork copies only the calling thread: locks held by others stay held
         raise RuntimeError(f"a preloaded module started {threading.active_count() - 1} thread(s); cannot fork safely")
+    empty(config["work"])               # Matplotlib's font cache, built by the import: in memory from now on
 
 
-def use_reference(folder: str) -> None:
-    """Swap the placeholders of course_lib.optim and course_lib.schedules for the real modules."""
-    import course_lib
-    for name in [n for n in sys.modules if n in ("course_lib.optim", "course_lib.schedules")
-                 or n.startswith("course_lib.optim.")]:
-        del sys.modules[name]
-    course_lib.__path__.insert(0, os.path.join(folder, "course_lib"))
-    import course_lib.optim
-    import course_lib.schedules
-    course_lib.optim, course_lib.schedules = sys.modules["course_lib.optim"], sys.modules["course_lib.schedules"]
+def empty(folder: str) -> None:
+    """Remove everything in folder, whatever its modes (a child may leave unreadable folders)."""
+    import shutil
+    import stat
+
+    def writable_then_again(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)
+            os.chmod(path, stat.S_IRWXU) if os.path.isdir(path) and not os.path.islink(path) else None
+            function(path)
+        except OSError:
+            pass
+
+    for entry in os.listdir(folder):
+        path = os.path.join(folder, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=writable_then_again)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def run_submission() -> None:
-    """In a forked child, already in its folder and as its user: read the request, grade, report."""
+    """In a forked child, confined already: read the request, run the cells, grade, report."""
     request = json.loads(sys.stdin.buffer.read())
     set_limits(request["limits"])
-    if request.get("reference"):          # items the worksheet tells students to solve with course_lib.optim
-        use_reference(request["reference"])
     RUNNER.SECONDS_PER_CALL = float(request["limits"]["call_seconds"])
     main_module = types.ModuleType("__main__")
-    main_module.__dict__["display"] = lambda *objects, **options: None   # notebooks have it built in
+    shell = Shell(main_module.__dict__, float(request["limits"]["statement_seconds"]))
+    main_module.__dict__.update(display=lambda *objects, **options: None,   # notebooks have both built in
+                                get_ipython=lambda: shell)
     sys.modules["__main__"] = main_module
     request_items = [{"name": item["name"], "kind": item["kind"],
                       "cases": [{k: WIRE.decode(v) for k, v in case.items()} for case in item["cases"]]}
                      for item in request["items"]]
-    GUARD.install(request["read_roots"], request["denied_roots"], os.path.realpath(os.getcwd()),
-                  request["blocked_imports"], RESULTS_FD)
+    GUARD.install(CONFIG["work"], RESULTS_FD)
     send({"event": "ready"})
     run_cells(request["cells"], main_module.__dict__, float(request["limits"]["statement_seconds"]))
     grade_items(request_items, main_module.__dict__)
     send({"event": "done"})
 
 
-# --- the fork server -----------------------------------------------------------------------
-# Starting Python and importing NumPy, Matplotlib and scikit-learn takes about 1.5 s; forking a
-# process that has done so takes milliseconds. The server runs only this file's code and never
-# student code, so every child starts from the same clean state, and no child is ever reused.
-
-
 def become_child(order: dict, fds: list) -> None:
-    """In the forked process: take the pipes, the folder, the environment and the user; then grade."""
+    """In the forked process: take the pipes, the folder and the environment; load the filter; then grade."""
     global RESULTS_FD
     request_fd, results_fd = fds
-    os.setsid()                                   # its own process group: the grader kills it whole
+    os.setsid()                                   # its own process group
     os.dup2(request_fd, 0)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.dup2(results_fd, 3)
-    os.closerange(4, 1 << 16)                     # the control socket and other children's pipes
+    os.closerange(4, 1 << 16)                     # the control socket and the server's other descriptors
     RESULTS_FD = 3
-    os.chdir(order["cwd"])
+    os.chdir(CONFIG["work"])
     os.umask(0o077)
     os.environ.clear()
-    os.environ.update(order["env"])
+    os.environ.update({str(k): str(v) for k, v in order["env"].items()})
     import tempfile
     tempfile.tempdir = None                       # found again from TMPDIR, the child's own folder
-    if order.get("uid") is not None:              # root: become a user who owns nothing
-        os.setgroups([])
-        os.setgid(order["uid"])
-        os.setuid(order["uid"])
+    if CONFIG["child_filter"]:
+        load_filter(bytes.fromhex(CONFIG["child_filter"]))
     run_submission()
 
 
 def serve(control) -> None:
+    """Orders from the grader, one packet each: {"env": ...} with two descriptors forks a child;
+    {"kill": pid} ends it. Replies: {"pid": n}, then {"exit": n, "code": status} once its folder is empty."""
     import select
     import socket
     poller = select.poll()
     poller.register(control.fileno(), select.POLLIN)
     children = {}                                 # pidfd -> pid
+    control.sendall(b'{"ready": true}\n')
     while True:
         for fd, _ in poller.poll():
             if fd == control.fileno():
@@ -279,6 +387,13 @@ def serve(control) -> None:
                 if not message:
                     return                        # the grader has gone
                 order = json.loads(message)
+                if "kill" in order:
+                    if order["kill"] in children.values():
+                        try:
+                            os.kill(order["kill"], signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                    continue
                 pid = os.fork()
                 if pid == 0:
                     try:
@@ -297,10 +412,13 @@ def serve(control) -> None:
                 poller.unregister(fd)
                 os.close(fd)
                 _, status = os.waitpid(pid, 0)
+                empty(CONFIG["work"])
                 control.sendall(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
 
 
 def report_failure(error: BaseException) -> None:
+    if RESULTS_FD is None:           # before the child's pipe is in place, fd 3 is not the grader's
+        os._exit(70)
     try:
         os.write(RESULTS_FD, (json.dumps({"event": "setup failed",
                                           "message": f"{type(error).__name__}: {str(error)[:500]}"}) + "\n").encode())
@@ -311,6 +429,5 @@ def report_failure(error: BaseException) -> None:
 
 if __name__ == "__main__":
     import socket
-    config = json.loads(sys.stdin.buffer.read())
-    prepare(config["view"], config["site_packages"], config["preload"])
+    prepare(json.loads(sys.stdin.buffer.read()))
     serve(socket.socket(fileno=int(sys.argv[1])))

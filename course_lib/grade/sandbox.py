@@ -1,34 +1,53 @@
-"""Starting children: one fresh, locked-down process per submission.
+"""Running student code inside a wall the kernel enforces: bubblewrap, namespaces and seccomp.
 
-The grader (trusted) never runs student code. For each submission it starts
-``child.py`` with a new interpreter:
+Step 2 of the grader's path (discover -> run in the sandbox -> judge -> write).
+For each worker the grader starts one sandbox, and in it a fork server
+(``child.py``) that imports NumPy, Matplotlib and the student-facing view of
+course_lib once, then forks a fresh child for each submission, one at a time.
+What confines a child is the kernel, set up before any student code exists:
 
-- in an empty folder of its own, with a scrubbed environment (no variable of
-  the grader's passes, so no token or path leaks);
-- with ``python -I -S``: no site-packages of the course's venv on the path
-  except the ones the child adds itself, no user site, no PYTHON* variables;
-- with the student-facing "view" of course_lib first on the path: the
-  helpers (landscapes, plots, data, models, widgets) and placeholders that
-  record any use of the references (optim, schedules, checks, torch);
-- with limits on CPU time, address space, processes, file size and open
-  files, and a wall-clock deadline enforced here;
-- when the grader is root, as an unprivileged user id of its own (one per
-  worker slot, owning no file and no other process): root ignores the
-  process limit and can read everything; a user of its own also means a
-  student's code cannot signal or trace another student's child, and the
-  process limit of 1 stops fork bombs in the kernel.
+- **bubblewrap** (Debian's ``bubblewrap``; no setuid needed) puts the server
+  in new user, mount, PID, network, IPC, UTS and cgroup namespaces, with
+  ``--disable-userns`` (no namespaces of its own inside) and no capabilities.
+  Its file system is built from nothing: read-only binds of the Python
+  interpreter and standard library, the few installed packages a worksheet
+  needs (NumPy, Matplotlib, scikit-learn and what they require; IPython's
+  input transformer), the system's shared libraries and fonts, and the view
+  of course_lib at /course; a fresh /proc that shows only this sandbox's
+  processes; a minimal /dev. The root is read-only. Nothing else exists in
+  there: not the submissions, not the repository, not ``solutions/``, not
+  the grader's output or reference, not another worker's sandbox.
+- The one writable place is /home/student, a tmpfs capped in bytes and in files
+  (mounted with ``size`` and ``nr_inodes`` by ``unshare`` from util-linux, in
+  a user namespace of its own, since bubblewrap cannot cap inodes). The
+  server empties it after every child (it is the child's folder, HOME and TMPDIR).
+- **seccomp** (filters compiled by libseccomp, see ``syscalls.py``): bubblewrap
+  loads one that refuses tracing, mounting, device nodes, io_uring, BPF,
+  sockets and the like to everything in the sandbox; each child then loads
+  one that refuses new processes, new programs and signals to any process.
+- Resource limits per child (CPU, memory, file size, open files) and a
+  wall-clock deadline kept here; the server is not dumpable, so a child
+  cannot read or write its memory through /proc.
 
-Answers come back as wire messages (JSON and raw array bytes) on a pipe and
-are judged by the caller.
+As root or as an ordinary user the sandbox is the same: in both cases the
+server runs as an unprivileged user of its own namespace. Where the kernel
+cannot build it (not Linux, no bubblewrap, user namespaces turned off, a
+container's default seccomp profile), ``Sandbox`` refuses to start and says
+why, unless the instructor passes ``unconfined=True`` (the command line's
+flag names the risk): children then run with the limits only.
+
+Answers come back as wire messages on a pipe straight from the child; the
+caller validates and judges them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
 import os
-import pwd
 import queue
+import re
 import selectors
 import shutil
 import signal
@@ -42,32 +61,37 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import wire
+from . import syscalls, wire
 
 PACKAGE = Path(__file__).resolve().parent
 COURSE_LIB = PACKAGE.parent
 
-# The student-facing part of course_lib, copied into the view as is.
-VIEW_FILES = ["__init__.py", "landscapes.py", "plots.py", "data.py", "models.py", "optim/_base.py",
-              "checks/_runner.py", "widgets/*.py"]
+# The student-facing part of course_lib. Not widgets/ nor theory/: they compute the lessons'
+# quantities, which some graded functions ask for (tests/test_grade_view.py keeps it so).
+VIEW_FILES = ["__init__.py", "validation.py", "landscapes.py", "plots.py", "data.py", "models.py",
+              "checks/_runner.py"]
 # Placeholders: module -> why it is withheld.
 WITHHELD = {
     "course_lib.optim": "course_lib.optim holds the course's reference optimizers",
     "course_lib.schedules": "course_lib.schedules holds the reference learning-rate schedules",
+    "course_lib.theory": "course_lib.theory computes the lessons' quantities, which graded functions ask for",
+    "course_lib.widgets": "the lessons' explorers are not part of a worksheet",
     "torch": "torch.optim holds reference optimizers; the worksheets are NumPy only",
 }
-# Site-packages entries the child may not read: references, and what would give native code.
-DENIED_PACKAGES = ("torch", "torchgen", "functorch", "triton", "nvidia", "course_lib", "__editable__",
-                   "cffi", "_cffi_backend")
-BLOCKED_IMPORTS = ("cffi", "_cffi_backend", "zmq", "sqlite3", "_sqlite3", "_tkinter", "tkinter", "_posixsubprocess",
-                   "dbm", "_dbm", "_gdbm", "readline", "pty")
-# Outside Python and site-packages, what NumPy and Matplotlib read.
-SYSTEM_READ_ROOTS = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/proc/cpuinfo", "/proc/meminfo",
-                     "/proc/stat", "/sys/fs/cgroup",
-                     "/sys/devices/system/cpu", "/etc/localtime", "/usr/share/zoneinfo", "/usr/share/fonts",
-                     "/etc/fonts", "/usr/share/matplotlib")
+# Installed packages a child sees: these with everything they require...
+CHILD_DISTRIBUTIONS = ("numpy", "matplotlib", "scikit-learn")
+# ...and these alone: IPython's input transformer turns cells into Python (it needs only these three).
+CHILD_DISTRIBUTIONS_ALONE = ("ipython", "traitlets", "pygments")
+# The system's shared libraries and fonts (read-only; most machines have only some of them).
+SYSTEM_PATHS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/fonts", "/etc/fonts",
+                "/usr/share/zoneinfo")
 PRELOAD = ["course_lib", "course_lib.landscapes", "course_lib.plots", "course_lib.data", "course_lib.models",
-           "course_lib.optim", "course_lib.schedules", "course_lib.checks", "course_lib.widgets", "sklearn.datasets"]
+           "course_lib.optim", "course_lib.schedules", "course_lib.theory", "course_lib.widgets",
+           "course_lib.checks", "sklearn.datasets", "IPython.core.inputtransformer2"]
+# Where things are inside the sandbox.
+VIEW_AT, PACKAGES_AT, WORK_AT = "/course", "/site-packages", "/home/student"
+SANDBOX_UID = 1000
+START_SECONDS = 120   # a server's imports take 1-3 s; a loaded machine, more
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,8 @@ class Limits:
     memory_bytes: int = 3 << 30      # RLIMIT_AS: NumPy, Matplotlib and OpenBLAS map about 1 GiB before any work
     file_bytes: int = 16 << 20       # RLIMIT_FSIZE, per file written
     open_files: int = 256            # RLIMIT_NOFILE
+    folder_bytes: int = 128 << 20    # the child's folder (a tmpfs): all its files together
+    folder_files: int = 4096         # ... and how many files and folders it may hold
     statement_seconds: float = 10.0  # one top-level statement of a cell
     call_seconds: float = 5.0        # one call of a graded function
     output_bytes: int = 64 << 20     # what the child may send back
@@ -111,314 +137,374 @@ class SandboxError(RuntimeError):
     """The grader cannot isolate children on this machine; the message says what to do."""
 
 
-def _reachable_by_others(path: Path) -> bool:
-    """Can a user who owns nothing read path (every folder above it searchable, the file readable)?"""
-    path = path.resolve()
-    for folder in [*reversed(path.parents), path]:
-        mode = folder.stat().st_mode
-        if folder.is_dir() and not mode & 0o001:
-            return False
-    return bool(path.stat().st_mode & 0o004)
+HOW_TO_GET_A_SANDBOX = (
+    "Grade on Linux with bubblewrap installed (Debian and Ubuntu: apt-get install bubblewrap util-linux) and "
+    "user namespaces enabled (they are by default; in Docker, run the container with "
+    "--security-opt seccomp=unconfined --security-opt apparmor=unconfined, or grade in a Linux VM). "
+    "To grade anyway, without the wall, pass --unconfined-i-trust-every-submission: then a submission can "
+    "read and change whatever your user can.")
 
 
-def _pids_of(uid: int) -> list[int]:
-    """The processes running as uid (from /proc)."""
-    pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
+# --- what the sandbox is made of ---------------------------------------------------------------
 
 
-def _tasks_of(uid: int) -> int:
-    """Processes and threads of uid: what RLIMIT_NPROC counts."""
-    count = 0
-    for pid in _pids_of(uid):
+def _distribution_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def child_packages(site_packages: Path) -> list[str]:
+    """The top-level entries of site-packages a child sees (folders, modules, their metadata)."""
+    from packaging.requirements import Requirement   # Matplotlib requires packaging
+    chosen, todo = {}, list(CHILD_DISTRIBUTIONS)
+    while todo:
+        name = todo.pop()
+        key = _distribution_key(name)
+        if key in chosen:
+            continue
+        chosen[key] = importlib.metadata.distribution(name)
+        for text in chosen[key].requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    for name in CHILD_DISTRIBUTIONS_ALONE:
+        chosen.setdefault(_distribution_key(name), importlib.metadata.distribution(name))
+    entries = set()
+    for distribution in chosen.values():
+        for file in distribution.files or []:
+            top = file.parts[0]
+            if top not in ("..", "__pycache__") and (site_packages / top).exists():
+                entries.add(top)
+    return sorted(entries)
+
+
+def _python_paths() -> tuple[str, list[str], list[str]]:
+    """The interpreter, the folders and files a child must read to run it, and what to hide among them."""
+    executable = os.path.realpath(sys.executable)
+    base = Path(sys.base_prefix).resolve()
+    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+    paths = [executable, stdlib, *(str(p) for p in base.joinpath("lib").glob("libpython*"))]
+    hidden = [str(Path(stdlib) / "site-packages")]    # the base interpreter's own packages (pip, ...)
+    return executable, paths, [path for path in hidden if os.path.isdir(path)]
+
+
+def _which(name: str) -> str | None:
+    return shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
+
+
+def kernel_sandbox_problem() -> str | None:
+    """None when this machine can build the sandbox; else what is missing, in a sentence."""
+    if not sys.platform.startswith("linux"):
+        return f"this is {sys.platform}, not Linux: the grader's sandbox is made of Linux namespaces and seccomp"
+    missing = [name for name in ("bwrap", "unshare", "mount") if _which(name) is None]
+    if missing:
+        return f"{' and '.join(missing)} not found (bubblewrap, util-linux)"
+    try:
+        import pyseccomp  # noqa: F401  (loads libseccomp)
+    except (ImportError, RuntimeError, OSError) as error:
+        return f"libseccomp cannot be loaded ({error})"
+    with tempfile.TemporaryDirectory() as folder:
+        trial = _outer_command(folder, "size=1m,nr_inodes=16") + [
+            _which("bwrap"), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", "/bin/true"]
         try:
-            count += len(os.listdir(f"/proc/{pid}/task"))
+            result = subprocess.run(trial, capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"a trial sandbox could not start ({error})"
+    if result.returncode != 0:
+        said = result.stderr.decode(errors="replace").strip().splitlines()
+        return f"a trial sandbox failed ({said[-1] if said else f'exit status {result.returncode}'})"
+    return None
+
+
+def _outer_command(work: str, tmpfs_options: str) -> list[str]:
+    """unshare makes a user and mount namespace of its own, where it may mount the capped tmpfs on
+    work; then it becomes the command that follows (bubblewrap). The host never sees the mount."""
+    script = 'mount -t tmpfs -o "$1" course-grade "$2" && shift 2 && exec "$@"'
+    return [_which("unshare"), "--user", "--map-root-user", "--mount", "--propagation", "private", "--",
+            "/bin/sh", "-c", script, "sh", tmpfs_options, work]
+
+
+# --- one sandbox with its fork server ------------------------------------------------------------
+
+
+class Server:
+    """One fork server, in a sandbox of its own (or unconfined); forks one child at a time."""
+
+    def __init__(self, sandbox: "Sandbox", name: str, view: Path):
+        self.sandbox, self.name, self.view = sandbox, name, view
+        self.folder = sandbox.root / name
+        self.folder.mkdir(mode=0o700)
+        self.work = self.folder / "work"
+        self.work.mkdir(mode=0o700)
+        self.log = self.folder / "server.log"
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        sandbox = self.sandbox
+        mine, theirs = socket.socketpair()
+        passed = [theirs.fileno()]
+        confined = not sandbox.unconfined
+        if confined:
+            filter_read, filter_write = os.pipe()
+            os.write(filter_write, sandbox.sandbox_filter)   # a few hundred bytes: fits in the pipe
+            os.close(filter_write)
+            passed.append(filter_read)
+            command = _outer_command(str(self.work), f"size={sandbox.limits.folder_bytes},"
+                                                     f"nr_inodes={sandbox.limits.folder_files},mode=0700")
+            # The options go through a descriptor (--args), not the command line: /proc/1/cmdline, which
+            # children can read, then shows no path of the grader's.
+            options = [*sandbox.bwrap_arguments(self.view, self.work), "--add-seccomp-fd", str(filter_read)]
+            options_read, options_write = os.pipe()
+            threading.Thread(target=_write_all, args=(options_write, b"\0".join(o.encode() for o in options) + b"\0"),
+                             daemon=True).start()
+            passed.append(options_read)
+            command += [_which("bwrap"), "--args", str(options_read), "--",
+                        sandbox.python, "-I", "-S", "-B", f"{VIEW_AT}/_grader/child.py", str(theirs.fileno())]
+            config = {"view": VIEW_AT, "site_packages": PACKAGES_AT, "work": WORK_AT}
+            env = {}
+        else:
+            command = [sandbox.python, "-I", "-S", "-B", str(self.view / "_grader" / "child.py"), str(theirs.fileno())]
+            config = {"view": str(self.view), "site_packages": str(sandbox.site_packages), "work": str(self.work)}
+            env = sandbox.base_env(str(self.work))
+        config.update(preload=PRELOAD, child_filter=sandbox.child_filter.hex() if confined else "")
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=log,
+                                            pass_fds=passed, env=env, cwd="/", start_new_session=True)
+        theirs.close()
+        if confined:
+            os.close(filter_read)
+            os.close(options_read)
+        self.process.stdin.write(json.dumps(config).encode())
+        self.process.stdin.close()
+        self.control = mine
+        self.replies: queue.Queue = queue.Queue()
+        self.exits: dict[int, int] = {}
+        self.gone = False
+        self.changed = threading.Condition()
+        threading.Thread(target=self._listen, daemon=True).start()
+        ready = self._reply(START_SECONDS)
+        if ready != "ready":
+            self.stop()
+            raise SandboxError(f"the grader's sandbox did not start: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        try:
+            lines = self.log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            lines = []
+        return " / ".join(lines[-3:])[-600:] or "no message"
+
+    def _listen(self) -> None:
+        """Route the server's messages: fork replies to the one waiting, exit codes by pid. The server
+        shares a sandbox with student code, so nothing it sends is trusted: anything odd ends it."""
+        buffer = b""
+        control = self.control
+        try:
+            while True:
+                chunk = control.recv(1 << 16)
+                if not chunk:
+                    break
+                buffer += chunk
+                if len(buffer) > 1 << 16:
+                    break
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    message = json.loads(line)
+                    if message == {"ready": True}:
+                        self.replies.put("ready")
+                    elif set(message) == {"pid"} and type(message["pid"]) is int:
+                        self.replies.put(message["pid"])
+                    elif set(message) == {"exit", "code"} and type(message["exit"]) is int \
+                            and type(message["code"]) is int:
+                        with self.changed:
+                            self.exits[message["exit"]] = message["code"]
+                            self.changed.notify_all()
+                    else:
+                        raise ValueError("unexpected message")
+        except (OSError, ValueError):
+            pass
+        self.replies.put(None)
+        with self.changed:
+            self.gone = True
+            self.changed.notify_all()
+
+    def _reply(self, timeout: float):
+        try:
+            return self.replies.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def fork(self, env: dict, request_fd: int, results_fd: int) -> int | None:
+        """A new child reading its request on request_fd and answering on results_fd; None: the server is gone."""
+        if self.gone:
+            return None
+        try:
+            socket.send_fds(self.control, [json.dumps({"env": env}).encode()], [request_fd, results_fd])
+        except OSError:
+            return None
+        pid = self._reply(30)
+        return pid if type(pid) is int else None
+
+    def kill(self, pid: int) -> None:
+        try:
+            self.control.sendall(json.dumps({"kill": pid}).encode() + b"\n")
         except OSError:
             pass
-    return count
 
-
-class Sandbox:
-    """Everything children share: the view, the interpreter, the worker slots. Use as a context manager."""
-
-    def __init__(self, workers: int, limits: Limits, protected: list[Path], uid_base: int = 61000):
-        self.limits = limits
-        self.root = Path(tempfile.mkdtemp(prefix="course-grade-")).resolve()
-        try:
-            self._set_up(workers, protected, uid_base)
-        except BaseException:
-            for lock in getattr(self, "_uid_locks", []):
-                lock.close()
-            shutil.rmtree(self.root, ignore_errors=True)
-            raise
-
-    def _set_up(self, workers: int, protected: list[Path], uid_base: int) -> None:
-        os.chmod(self.root, 0o711)  # children may pass through, not list
-        self.as_root = os.geteuid() == 0
-        self.site_packages = Path(__import__("numpy").__file__).resolve().parent.parent
-        self.view = self.root / "view"
-        self._build_view()
-        self.reference = self.root / "reference"   # the real optim and schedules, for items that may use them
-        self._build_reference()
-        self.python, self.env_extra, stdlib = self._interpreter()
-        self.read_roots = sorted({os.path.realpath(p) for p in
-                                  [*stdlib, self.site_packages, self.view, *SYSTEM_READ_ROOTS]})
-        self.denied_roots = sorted({os.path.realpath(p) for p in
-                                    [*(str(e) for e in self.site_packages.iterdir()
-                                       if e.name.startswith(DENIED_PACKAGES)),
-                                     *map(str, protected)]
-                                    } - {os.path.realpath(self.site_packages)})
-        self.slots: queue.Queue = queue.Queue()
-        self._uid_locks: list = []
-        for uid in (self._claim_users(uid_base, workers) if self.as_root else [None] * workers):
-            self.slots.put(uid)
-        self._fork_lock = threading.Lock()
-        self._server_gone = False
-        self._start_server()
-        self.processes = _tasks_of(os.getuid()) + 4 * workers + 16 if not self.as_root else 1
-        self._counter = 0
-        self._live: dict = {}
-        self.cancelled = False
-
-    # --- set-up ----------------------------------------------------------------
-
-    def _build_view(self) -> None:
-        for pattern in VIEW_FILES:
-            for source in COURSE_LIB.glob(pattern):
-                target = self.view / "course_lib" / source.relative_to(COURSE_LIB)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-        template = (PACKAGE / "view" / "withheld.py").read_text()
-        for module, why in WITHHELD.items():
-            target = self.view.joinpath(*module.split("."), "__init__.py")
-            if module == "course_lib.schedules":
-                target = self.view / "course_lib" / "schedules.py"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(template.format(module=module, why=why))
-        (self.view / "course_lib" / "checks").mkdir(exist_ok=True)
-        shutil.copyfile(PACKAGE / "view" / "checks.py", self.view / "course_lib" / "checks" / "__init__.py")
-        grader = self.view / "_grader"
-        grader.mkdir()
-        (grader / "__init__.py").write_text("")
-        for name in ("child.py", "guard.py", "wire.py"):
-            shutil.copyfile(PACKAGE / name, grader / name)
-        for path in [self.view, *self.view.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-
-    def _build_reference(self) -> None:
-        for pattern in ("optim/*.py", "schedules.py"):
-            for source in COURSE_LIB.glob(pattern):
-                target = self.reference / "course_lib" / source.relative_to(COURSE_LIB)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-        for path in [self.reference, *self.reference.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-
-    def _interpreter(self):
-        """The Python the children run, its extra environment and its standard-library folders."""
-        stdlib = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"],
-                  os.path.join(sys.base_prefix, "lib", f"python{sys.version_info.major}{sys.version_info.minor}.zip")]
-        if not self.as_root:
-            return sys.executable, {}, stdlib
-        if not _reachable_by_others(self.site_packages):
-            raise SandboxError(
-                f"As root, the grader runs each submission as an unprivileged user, who cannot read "
-                f"{self.site_packages}. Put the course where other users can read it (every folder above it "
-                f"with o+x), or run the grader as an ordinary user.")
-        if _reachable_by_others(Path(sys.executable)) and _reachable_by_others(Path(stdlib[0]) / "os.py"):
-            return sys.executable, {}, stdlib
-        # The interpreter lives where unprivileged users cannot go (pyenv under /root, mode 0700 here):
-        # give the children a copy made of hard links (a real copy across file systems).
-        runtime = self.root / "python"
-        base = Path(sys.base_prefix)
-        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        skip = shutil.ignore_patterns("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",
-                                      "lib2to3")
-        link = self._link_or_copy
-        shutil.copytree(base / "lib" / version, runtime / "lib" / version, ignore=skip, copy_function=link)
-        for library in base.joinpath("lib").glob("libpython*"):
-            link(str(library), str(runtime / "lib" / library.name))
-        (runtime / "bin").mkdir(parents=True)
-        executable = runtime / "bin" / version
-        link(os.path.realpath(sys.executable), str(executable))
-        for folder in [runtime, *(p for p in runtime.rglob("*") if p.is_dir() and not p.is_symlink())]:
-            os.chmod(folder, 0o755)
-        child_stdlib = [str(runtime / "lib" / version), str(runtime / "lib" / Path(stdlib[2]).name)]
-        return str(executable), {"LD_LIBRARY_PATH": str(runtime / "lib")}, child_stdlib
-
-    @staticmethod
-    def _link_or_copy(source, target):
-        """A hard link where the file is world-readable already (instant), else a readable copy."""
-        if os.stat(source).st_mode & 0o004:
-            try:
-                os.link(source, target)
-                return target
-            except OSError:
-                pass
-        shutil.copy2(source, target)
-        os.chmod(target, os.stat(target).st_mode | 0o444)
-        return target
-
-    def _start_server(self) -> None:
-        """The fork server (child.py): imports everything once; forks a child per submission."""
-        mine, theirs = socket.socketpair()
-        cache = self.root / "matplotlib"   # Matplotlib's font list, built once by the server's import
-        cache.mkdir(exist_ok=True)
-        env = {**self._base_env(self.root), "MPLCONFIGDIR": str(cache)}
-        self._server = subprocess.Popen(
-            [self.python, "-I", "-S", "-B", str(self.view / "_grader" / "child.py"), str(theirs.fileno())],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(theirs.fileno(),),
-            cwd=self.root, env=env, start_new_session=True)  # its own session: Ctrl-C reaches the grader only
-        theirs.close()
-        self._server.stdin.write(json.dumps({"view": str(self.view), "site_packages": str(self.site_packages),
-                                             "preload": PRELOAD}).encode())
-        self._server.stdin.close()
-        self._control = mine
-        self._replies: queue.Queue = queue.Queue()
-        self._exits: dict[int, tuple] = {}
-        self._exits_changed = threading.Condition()
-        threading.Thread(target=self._listen, args=(mine,), daemon=True).start()
-
-    def _listen(self, control) -> None:
-        """Route the server's messages: fork replies to the one waiting, exit codes by pid."""
-        buffer = b""
-        while True:
-            try:
-                chunk = control.recv(1 << 16)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                break
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                message = json.loads(line)
-                if "pid" in message:
-                    self._replies.put(message["pid"])
-                else:
-                    with self._exits_changed:
-                        self._exits[message["exit"]] = message["code"]
-                        self._exits_changed.notify_all()
-        self._replies.put(None)
-        with self._exits_changed:
-            self._server_gone = True
-            self._exits_changed.notify_all()
-
-    def _fork(self, uid, folder: Path, env: dict, request_fd: int, results_fd: int) -> int:
-        with self._fork_lock:
-            if self._server_gone:
-                raise SandboxError("the fork server stopped: " + self._server.stderr.read(2000).decode(errors="replace"))
-            order = json.dumps({"uid": uid, "cwd": str(folder), "env": env}).encode()
-            socket.send_fds(self._control, [order], [request_fd, results_fd])
-            pid = self._replies.get()
-        if pid is None:
-            raise SandboxError("the fork server stopped: " + self._server.stderr.read(2000).decode(errors="replace"))
-        return pid
-
-    def _wait_exit(self, pid: int, timeout: float):
+    def wait_exit(self, pid: int, timeout: float) -> int | None:
+        """The child's exit status (as subprocess gives it) once the server has emptied its folder."""
         deadline = time.monotonic() + timeout
-        with self._exits_changed:
-            while pid not in self._exits and not self._server_gone:
+        with self.changed:
+            while pid not in self.exits and not self.gone:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                self._exits_changed.wait(remaining)
-            return self._exits.get(pid)
+                self.changed.wait(remaining)
+            return self.exits.pop(pid, None)
 
-    def _claim_users(self, uid_base: int, count: int) -> list[int]:
-        """The first `count` user ids from uid_base that own nothing, run nothing, and no other grader
-        holds (a lock file per id, held while this grader runs): two graders never share an id."""
-        import fcntl
-        claimed = []
-        for uid in range(uid_base, uid_base + 10_000):
-            if len(claimed) == count:
-                return claimed
+    def stop(self) -> None:
+        try:
+            self.control.close()
+        except OSError:
+            pass
+        if self.process is not None:
             try:
-                pwd.getpwuid(uid)
-                continue                      # a real account
-            except KeyError:
+                os.killpg(self.process.pid, signal.SIGKILL)   # unshare, then bubblewrap: the sandbox dies with it
+            except (ProcessLookupError, PermissionError):
                 pass
-            lock = open(os.path.join(tempfile.gettempdir(), f"course-grade-uid-{uid}.lock"), "a")
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                lock.close()
-                continue                      # another grader's
-            if _tasks_of(uid):
-                lock.close()
-                continue
-            self._uid_locks.append(lock)
-            claimed.append(uid)
-        raise SandboxError(f"no {count} free user ids from {uid_base} on: pass --uid-base with a free range")
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
 
-    def _base_env(self, home: Path) -> dict:
-        return {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
-                "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                "MKL_NUM_THREADS": "1", **self.env_extra}
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class Sandbox:
+    """Everything the children share: the views, the interpreter, one server per worker. Use as a context manager."""
+
+    def __init__(self, workers: int, limits: Limits, unconfined: bool = False):
+        self.limits, self.unconfined = limits, unconfined
+        if not unconfined:
+            problem = kernel_sandbox_problem()
+            if problem:
+                raise SandboxError(f"this machine cannot confine submissions: {problem}. {HOW_TO_GET_A_SANDBOX}")
+            self.sandbox_filter, self.child_filter = syscalls.sandbox_filter(), syscalls.child_filter()
+        self.root = Path(tempfile.mkdtemp(prefix="course-grade-")).resolve()
+        self.cancelled = False
+        self._servers: dict[tuple[int, bool], Server] = {}
+        try:
+            self.site_packages = Path(__import__("numpy").__file__).resolve().parent.parent
+            self.python, self.python_paths, self.python_hidden = _python_paths()
+            self.packages = child_packages(self.site_packages)
+            (self.root / "empty").mkdir(mode=0o755)
+            self.views = {False: self.root / "view", True: self.root / "view-with-reference"}
+            for with_reference, view in self.views.items():
+                _build_view(view, with_reference)
+            self.slots: queue.Queue = queue.Queue()
+            for index in range(workers):
+                self._servers[index, False] = Server(self, f"worker-{index}", self.views[False])
+                self.slots.put(index)
+            self._live: dict[int, tuple[Server, int]] = {}
+            self._lock = threading.Lock()
+        except BaseException:
+            self.close()
+            raise
+
+    # --- set-up ----------------------------------------------------------------
+
+    def bwrap_arguments(self, view: Path, work: Path) -> list[str]:
+        """The sandbox, as bubblewrap options: see the module's docstring."""
+        arguments = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+                     "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox", "--clearenv"]
+        for key, value in self.base_env(WORK_AT).items():
+            arguments += ["--setenv", key, value]
+        for path in SYSTEM_PATHS:
+            if os.path.islink(path):
+                arguments += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                arguments += ["--ro-bind", path, path]
+        for path in self.python_paths:
+            arguments += ["--ro-bind", path, path]
+        for path in self.python_hidden:
+            arguments += ["--ro-bind", str(self.root / "empty"), path]
+        for entry in self.packages:
+            arguments += ["--ro-bind", str(self.site_packages / entry), f"{PACKAGES_AT}/{entry}"]
+        arguments += ["--ro-bind", str(view), VIEW_AT, "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+                      "--bind", str(work), WORK_AT, "--remount-ro", "/", "--chdir", "/"]
+        return arguments
+
+    @staticmethod
+    def base_env(home: str) -> dict:
+        return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib", "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+    def _server(self, index: int, with_reference: bool) -> Server:
+        key = (index, with_reference)
+        if key not in self._servers:   # the reference's server starts only when an item needs it
+            self._servers[key] = Server(self, f"worker-{index}" + ("-reference" if with_reference else ""),
+                                        self.views[with_reference])
+        return self._servers[key]
 
     # --- one child ---------------------------------------------------------------
 
     def run(self, cells: list[dict], items: list[dict], with_reference: bool = False) -> ChildReport:
         """Run one submission's cells and graded items in a fresh child; blocks until it ends.
 
-        with_reference: give the child the real course_lib.optim and schedules (for items whose
-        worksheet tells students to use them); never together with items that may not."""
-        uid = self.slots.get()
-        if self.cancelled:
-            self.slots.put(uid)
-            raise Cancelled()
-        self._counter += 1
-        folder = self.root / f"run-{self._counter}"
-        folder.mkdir(mode=0o700)
-        if uid is not None:
-            os.chown(folder, uid, uid)
+        with_reference: a child whose view has the real course_lib.optim and schedules (for items
+        whose worksheet tells students to use them); never together with items that may not."""
+        index = self.slots.get()
         try:
-            return self._run_in(folder, uid, cells, items, with_reference)
+            if self.cancelled:
+                raise Cancelled()
+            return self._run_in(self._server(index, with_reference), cells, items)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
-            self.slots.put(uid)
+            self.slots.put(index)
 
-    def _run_in(self, folder: Path, uid: int | None, cells, items, with_reference: bool) -> ChildReport:
+    def _run_in(self, server: Server, cells, items) -> ChildReport:
         limits = self.limits
         request = {
-            "reference": str(self.reference) if with_reference else None,
-            "read_roots": self.read_roots + ([str(self.reference)] if with_reference else []), "denied_roots": self.denied_roots, "blocked_imports": list(BLOCKED_IMPORTS),
             "cells": cells, "items": items,
             "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
-                       "processes": self.processes, "file_bytes": limits.file_bytes,
-                       "open_files": limits.open_files, "core_bytes": 0,
+                       "file_bytes": limits.file_bytes, "open_files": limits.open_files, "core_bytes": 0,
                        "statement_seconds": limits.statement_seconds, "call_seconds": limits.call_seconds},
         }
-        env = {**self._base_env(folder), "MPLCONFIGDIR": str(folder)}
+        work = WORK_AT if not self.unconfined else str(server.work)
         request_read, request_write = os.pipe()
         results_read, results_write = os.pipe()
         start = time.monotonic()
         try:
-            pid = self._fork(uid, folder, env, request_read, results_write)
+            pid = server.fork(self.base_env(work), request_read, results_write)
+            if pid is None:                       # the server died: a new one for this submission
+                server.restart()
+                pid = server.fork(self.base_env(work), request_read, results_write)
         finally:
             os.close(request_read)
             os.close(results_write)
-        self._live[pid] = uid
+        if pid is None:
+            os.close(request_write)
+            os.close(results_read)
+            return ChildReport([], f"the grader's sandbox did not answer: {server.log_tail()}", True,
+                               time.monotonic() - start)
+        with self._lock:
+            self._live[id(server)] = (server, pid)
         events, stopped = [], None
         try:
-            writer = threading.Thread(target=_write_all, args=(request_write, json.dumps(request).encode()),
-                                      daemon=True)
-            writer.start()
-            stopped = self._collect(pid, results_read, start, events)
+            threading.Thread(target=_write_all, args=(request_write, json.dumps(request).encode()),
+                             daemon=True).start()
+            stopped = self._collect(server, pid, results_read, start, events)
         finally:
             os.close(results_read)
-            self._kill(pid, uid)
-            code = self._wait_exit(pid, 10)
-            with self._exits_changed:
-                self._exits.pop(pid, None)
-            self._live.pop(pid, None)
+            server.kill(pid)
+            code = server.wait_exit(pid, 15)
+            with self._lock:
+                self._live.pop(id(server), None)
+            if code is None and not self.cancelled:   # a server that cannot say its child ended is replaced
+                server.restart()
         if self.cancelled:
             raise Cancelled()
         seconds = time.monotonic() - start
@@ -432,13 +518,12 @@ class Sandbox:
                                seconds)
         if stopped is None:
             stopped = self._exit_reason(code)
-            if setup_failed is not None:
-                stopped += f" ({str(setup_failed.get('message'))[:300]})"
         return ChildReport(events, stopped, not ready, seconds)
 
-    def _collect(self, pid, read_end, start, events) -> str | None:
+    def _collect(self, server: Server, pid: int, read_end: int, start: float, events: list) -> str | None:
         """Read messages until the child closes the pipe; returns why it was stopped, or None."""
         deadline = start + self.limits.wall_seconds
+        too_long = f"it ran longer than the wall-clock limit of {self.limits.wall_seconds:g} s and was stopped"
         buffer, received = bytearray(), 0
         with selectors.DefaultSelector() as selector:
             selector.register(read_end, selectors.EVENT_READ)
@@ -447,7 +532,7 @@ class Sandbox:
                 if self.cancelled:
                     return "cancelled"
                 if remaining <= 0:
-                    return f"it ran longer than the wall-clock limit of {self.limits.wall_seconds:g} s and was stopped"
+                    return too_long
                 if not selector.select(timeout=min(remaining, 1.0)):
                     continue
                 chunk = os.read(read_end, 1 << 16)
@@ -464,8 +549,13 @@ class Sandbox:
                         events.append(wire.loads(line))
                     except wire.WireError as error:
                         events.append({"event": "garbled", "message": str(error)[:200]})
-        if self._wait_exit(pid, max(0.1, deadline - time.monotonic())) is None:
-            return f"it ran longer than the wall-clock limit of {self.limits.wall_seconds:g} s and was stopped"
+        # The pipe closed: the child ended (or closed it); give it until the deadline to exit.
+        with server.changed:
+            while pid not in server.exits and not server.gone:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return too_long
+                server.changed.wait(min(remaining, 1.0))
         return None
 
     def _exit_reason(self, code: int | None) -> str:
@@ -480,48 +570,18 @@ class Sandbox:
             "SIGSEGV": "it crashed (segmentation fault: a recursion far too deep?)",
             "SIGXFSZ": f"it wrote a file larger than the limit of {self.limits.file_bytes >> 20} MB",
             "SIGABRT": "it crashed (aborted)",
+            "SIGSYS": "it made a system call the sandbox does not allow",
         }.get(name, f"it was ended by signal {name}")
-
-    def _kill(self, pid: int, uid: int | None) -> None:
-        """Stop the child and anything it started (its process group; as root, anything running as its user)."""
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        if uid is not None:  # the slot's user owns nothing else: anything still running as it is this child's
-            for _ in range(3):
-                leftovers = _pids_of(uid)
-                if not leftovers:
-                    break
-                for leftover in leftovers:
-                    try:
-                        os.kill(leftover, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                time.sleep(0.05)
 
     def cancel(self) -> None:
         """Stop every running child (the batch was interrupted); their results are not recorded."""
         self.cancelled = True
-        for pid, uid in list(self._live.items()):
-            self._kill(pid, uid)
+        for server in list(self._servers.values()):
+            server.stop()
 
     def close(self) -> None:
-        for pid, uid in list(self._live.items()):
-            self._kill(pid, uid)
-        try:
-            self._control.shutdown(socket.SHUT_RDWR)   # the server sees the end of its orders and exits
-        except OSError:
-            pass
-        self._control.close()
-        try:
-            self._server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._server.kill()
-        self._server.stderr.close()
-        for lock in self._uid_locks:
-            lock.close()
+        for server in list(self._servers.values()):
+            server.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
@@ -529,6 +589,33 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _build_view(view: Path, with_reference: bool) -> None:
+    """The student-facing copy of course_lib (placeholders for what is withheld) and the child's code."""
+    for pattern in VIEW_FILES + (["optim/*.py", "schedules.py"] if with_reference else []):
+        for source in COURSE_LIB.glob(pattern):
+            target = view / "course_lib" / source.relative_to(COURSE_LIB)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    template = (PACKAGE / "view" / "withheld.py").read_text()
+    for module, why in WITHHELD.items():
+        if with_reference and module in ("course_lib.optim", "course_lib.schedules"):
+            continue
+        target = view.joinpath(*module.split("."), "__init__.py")
+        if module == "course_lib.schedules":
+            target = view / "course_lib" / "schedules.py"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(template.format(module=module, why=why))
+    (view / "course_lib" / "checks").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PACKAGE / "view" / "checks.py", view / "course_lib" / "checks" / "__init__.py")
+    grader = view / "_grader"
+    grader.mkdir()
+    (grader / "__init__.py").write_text("")
+    for name in ("child.py", "guard.py", "wire.py"):
+        shutil.copyfile(PACKAGE / name, grader / name)
+    for path in [view, *view.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def _write_all(fd: int, data: bytes) -> None:

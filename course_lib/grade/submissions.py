@@ -1,4 +1,4 @@
-"""Finding submissions in a folder and reading them, without trusting them.
+"""Step 1 of the grader's path: find the submissions in a folder and read them, trusting nothing.
 
 Accepted layouts (any mix; folders and files starting with "." are skipped,
 and so is .ipynb_checkpoints):
@@ -13,9 +13,11 @@ LMS export nests them. The worksheet is read from the notebook's metadata
 from the file's name, then its folder's: "05", "05-adam" and "05-adam.ipynb"
 all mean worksheet 05.
 
-Reading is careful: symbolic links and anything but a regular file are not
-followed, files over ``MAX_BYTES`` are not parsed, and a file that is not a
-notebook becomes a row saying so.
+Reading is careful: symbolic links (to files or to folders) and anything but
+a regular file are not followed but become rows saying so, files over
+``MAX_BYTES`` are not parsed, and a file that is not a notebook becomes a row
+saying so. A name may hold any bytes: bytes that are not UTF-8 are shown as
+``\\xff`` escapes in the row, and the file is still read by its real name.
 """
 
 from __future__ import annotations
@@ -59,19 +61,26 @@ def worksheet_in(name: str, known) -> str | None:
     return None
 
 
+def shown(name: str) -> str:
+    """A file name as text: undecodable bytes (os.walk keeps them as surrogates) become \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(root: Path, known) -> list[Submission]:
-    """Every .ipynb under root, with its student and worksheet hint, in a stable order."""
+    """Every .ipynb under root, and every linked folder, with its student and worksheet hint, in a stable order."""
     root = root.resolve()
     found = []
     for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(files):
-            if name.startswith(".") or not name.lower().endswith(".ipynb"):
-                continue
+        subfolders.sort()
+        links = [d for d in subfolders if os.path.islink(os.path.join(folder, d))]
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "__pycache__" and d not in links]
+        for name in sorted(files + links):
             path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
+            if name.startswith(".") or not (name.lower().endswith(".ipynb") or name in links):
+                continue
+            relative = shown(path.relative_to(root).as_posix())
             top, *_ = relative.split("/")
-            stem = name[: -len(".ipynb")]
+            stem = shown(name)[: -len(".ipynb")] if name.lower().endswith(".ipynb") else shown(name)
             if "/" not in relative:                       # flat
                 hint = worksheet_in(stem, known)
                 student = WORKSHEET.sub("", stem).strip(" _-.") if hint else stem
@@ -81,6 +90,19 @@ def discover(root: Path, known) -> list[Submission]:
                 hint, student = worksheet_in(stem, known) or worksheet_in(relative, known), top
             found.append(Submission(path, relative, student or stem, hint))
     return found
+
+
+def fingerprint(submission: Submission) -> str:
+    """The sha256 that read() would give the file ("" where it would not read it): cheap, for resuming."""
+    try:
+        fd = os.open(submission.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return ""
+        return hashlib.sha256(file.read(MAX_BYTES + 1)).hexdigest()
 
 
 def read(submission: Submission, known) -> Notebook:

@@ -79,8 +79,11 @@ def _decode_array(dtype_str, shape, payload):
         size *= n
     if size > MAX_ARRAY_ELEMENTS or not isinstance(payload, str):
         raise WireError("array too large")
-    dtype = np.dtype(dtype_str)
-    raw = base64.b64decode(payload.encode("ascii"), validate=True)
+    try:
+        dtype = np.dtype(dtype_str)
+        raw = base64.b64decode(payload.encode("ascii"), validate=True)
+    except (TypeError, ValueError, UnicodeError) as error:
+        raise WireError(f"bad array ({type(error).__name__})") from None
     if len(raw) != size * dtype.itemsize:
         raise WireError("array byte count does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
@@ -99,5 +102,9 @@ def loads(line: bytes) -> dict:
         raise WireError("a message must be a JSON object")
     try:
         return {k: decode(v) for k, v in data.items()}
+    except WireError:
+        raise
     except RecursionError:
         raise WireError("nested too deeply") from None
+    except Exception as error:   # whatever NumPy or base64 make of hostile bytes: not wire data
+        raise WireError(f"undecodable ({type(error).__name__})") from None

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim, schedules
-from ..optim._base import positive_int
+from ..validation import positive_int
 from ..plots import color_for, colors_for, plot_landscape
 from ..theory.lookahead import lookahead_cycle_factor, lookahead_lr_limit, lookahead_paths
 from ..theory.sgd_noise import noise_floor, noisy_quadratic_losses

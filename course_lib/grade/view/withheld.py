@@ -1,8 +1,9 @@
 """Withheld while grading: {module}.
 
-{why} The batch grader gives graded code this placeholder instead. Any use
-of it is recorded, and a graded function that uses it scores 0: the point of
-the exercise is to compute the answer yourself.
+{why} The batch grader gives graded code this placeholder instead: any use
+of it raises (a graded function that uses it fails those cases) and is
+noted in the feedback. The point of the exercise is to compute the answer
+yourself.
 """
 
 from _grader import guard as _guard
