@@ -42,6 +42,7 @@ caller validates and judges them.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import importlib.metadata
 import json
@@ -87,7 +88,7 @@ SYSTEM_PATHS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/fonts", 
                 "/usr/share/zoneinfo")
 PRELOAD = ["course_lib", "course_lib.landscapes", "course_lib.plots", "course_lib.data", "course_lib.models",
            "course_lib.optim", "course_lib.schedules", "course_lib.theory", "course_lib.widgets",
-           "course_lib.checks", "sklearn.datasets", "IPython.core.inputtransformer2"]
+           "course_lib.checks", "IPython.core.inputtransformer2"]
 # Where things are inside the sandbox.
 VIEW_AT, PACKAGES_AT, WORK_AT = "/course", "/site-packages", "/home/student"
 SANDBOX_UID = 1000
@@ -405,9 +406,17 @@ class Sandbox:
             for with_reference, view in self.views.items():
                 _build_view(view, with_reference)
             self.slots: queue.Queue = queue.Queue()
-            for index in range(workers):
-                self._servers[index, False] = Server(self, f"worker-{index}", self.views[False])
-                self.slots.put(index)
+            with concurrent.futures.ThreadPoolExecutor(workers) as pool:   # each imports for a second or two
+                starting = [pool.submit(Server, self, f"worker-{index}", self.views[False]) for index in range(workers)]
+            failure = None
+            for index, future in enumerate(starting):
+                try:
+                    self._servers[index, False] = future.result()   # kept even if another failed: close() stops it
+                    self.slots.put(index)
+                except Exception as error:
+                    failure = failure or error
+            if failure is not None:
+                raise failure
             self._live: dict[int, tuple[Server, int]] = {}
             self._lock = threading.Lock()
         except BaseException:
