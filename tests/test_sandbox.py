@@ -64,7 +64,7 @@ def test_the_course_can_live_in_a_folder_only_its_owner_can_enter(tmp_path):
     os.chmod(private, stat.S_IRWXU)
     code = ("import sys; from pathlib import Path; from course_lib.grade import grade; "
             "rows = grade(Path(sys.argv[1]), Path(sys.argv[2]), workers=1, hidden_seed=3, progress=False); "
-            "print(rows[0]['status'], rows[0]['total'], rows[0]['max'])")
+            "print(rows[0]['reason']); print(rows[0]['status'], rows[0]['total'], rows[0]['max'])")
     result = subprocess.run([sys.executable, "-c", code, str(private / "subs"), str(private / "out")],
                             cwd=private, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONPATH": str(private)})
@@ -79,7 +79,7 @@ def test_a_child_sees_only_the_sandbox(tmp_path):
     """Its file system, its processes, its user: read from inside by a notebook cell."""
     probe = ("import os, json\n"
              "seen = {'root': sorted(os.listdir('/')), 'pids': sorted(p for p in os.listdir('/proc') if p.isdigit()),\n"
-             "        'uid': os.getuid(), 'cwd': os.getcwd(), 'writable': [p for p in ('/', '/tmp', '/course', '/dev')\n"
+             "        'uid': os.getuid(), 'cwd': os.getcwd(), 'writable': [p for p in ('/', '/tmp', '/sandbox', '/sandbox/course', '/dev')\n"
              "        if os.access(p, os.W_OK)], 'home': sorted(os.listdir('.'))}\n"
              "raise RuntimeError('SEEN ' + json.dumps(seen))\n")
     notebook = {"cells": [{"cell_type": "code", "source": probe, "metadata": {}, "outputs": []}],
@@ -91,7 +91,7 @@ def test_a_child_sees_only_the_sandbox(tmp_path):
     message = rows[0]["cells"][0]["message"]
     seen = json.loads(message[message.index("SEEN ") + 5:message.rindex("}") + 1])
     python_root = str(Path(sys.base_prefix).resolve()).split("/")[1]
-    assert set(seen["root"]) <= {"course", "site-packages", "home", "usr", "lib", "lib64", "etc", "proc", "dev",
+    assert set(seen["root"]) <= {"sandbox", "usr", "lib", "lib64", "etc", "proc", "dev",
                                  python_root}
     assert len(seen["pids"]) <= 3                    # bubblewrap's init, the fork server, this child
     assert seen["uid"] == sandbox_module.SANDBOX_UID and seen["cwd"] == sandbox_module.WORK_AT

@@ -8,7 +8,7 @@ on the socket FD. For each order it forks one child and, when that child has
 ended, empties the child's folder before saying so: the next child finds
 nothing of the last.
 
-A child takes its pipes, its folder (/home/student), a scrubbed environment and its
+A child takes its pipes, its folder (/sandbox/home), a scrubbed environment and its
 resource limits, loads the seccomp filter that refuses new processes,
 programs and signals (see ``syscalls.py``), and only then reads its request:
 the notebook's code cells, and the graded items with their cases' inputs.

@@ -20,8 +20,8 @@ import sys
 _REPORT = [None]   # set by install(): sends one note to the grader
 
 # What a child may read without a note: the sandbox's read-only parts (see sandbox.py).
-READABLE = ("/course/", "/site-packages/", "/usr/lib/", "/usr/share/", "/etc/fonts/", "/dev/", "/proc/self/",
-            "/sys/", os.path.realpath(sys.prefix) + "/", os.path.realpath(sys.base_prefix) + "/")
+READABLE = ("/sandbox/course/", "/sandbox/site-packages/", "/usr/lib/", "/usr/share/", "/etc/fonts/", "/dev/",
+            "/proc/self/", "/sys/", os.path.realpath(sys.prefix) + "/", os.path.realpath(sys.base_prefix) + "/")
 PROCESS_EVENTS = frozenset({"os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn", "os.system",
                             "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg"})
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND

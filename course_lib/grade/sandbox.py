@@ -13,11 +13,11 @@ What confines a child is the kernel, set up before any student code exists:
   interpreter and standard library, the few installed packages a worksheet
   needs (NumPy, Matplotlib, scikit-learn and what they require; IPython's
   input transformer), the system's shared libraries and fonts, and the view
-  of course_lib at /course; a fresh /proc that shows only this sandbox's
+  of course_lib at /sandbox/course; a fresh /proc that shows only this sandbox's
   processes; a minimal /dev. The root is read-only. Nothing else exists in
   there: not the submissions, not the repository, not ``solutions/``, not
   the grader's output or reference, not another worker's sandbox.
-- The one writable place is /home/student, a tmpfs capped in bytes and in files
+- The one writable place is /sandbox/home, a tmpfs capped in bytes and in files
   (mounted with ``size`` and ``nr_inodes`` by ``unshare`` from util-linux, in
   a user namespace of its own, since bubblewrap cannot cap inodes). The
   server empties it after every child (it is the child's folder, HOME and TMPDIR).
@@ -90,7 +90,8 @@ PRELOAD = ["course_lib", "course_lib.landscapes", "course_lib.plots", "course_li
            "course_lib.optim", "course_lib.schedules", "course_lib.theory", "course_lib.widgets",
            "course_lib.checks", "IPython.core.inputtransformer2"]
 # Where things are inside the sandbox.
-VIEW_AT, PACKAGES_AT, WORK_AT = "/course", "/site-packages", "/home/student"
+# Under one folder of their own, which no host path is likely to share (the guard tells them apart by name).
+VIEW_AT, PACKAGES_AT, WORK_AT = "/sandbox/course", "/sandbox/site-packages", "/sandbox/home"
 SANDBOX_UID = 1000
 START_SECONDS = 120   # a server's imports take 1-3 s; a loaded machine, more
 
