@@ -96,3 +96,24 @@ def test_a_child_sees_only_the_sandbox(tmp_path):
     assert len(seen["pids"]) <= 3                    # bubblewrap's init, the fork server, this child
     assert seen["uid"] == sandbox_module.SANDBOX_UID and seen["cwd"] == sandbox_module.WORK_AT
     assert seen["writable"] == [] and seen["home"] == []
+
+
+@needs_sandbox
+def test_a_sandbox_outlives_the_thread_that_started_it():
+    """bubblewrap's --die-with-parent follows the starting *thread*: a sandbox started from a thread that
+    then ended was killed under the grader's feet (a 'grader error' row for an honest notebook)."""
+    import threading
+    import time
+    started = {}
+    thread = threading.Thread(target=lambda: started.update(sandbox=sandbox_module.Sandbox(1, Limits())))
+    thread.start()
+    thread.join()
+    time.sleep(0.5)
+    with started["sandbox"] as sandbox:
+        server = sandbox._servers[0, False]
+        first = server.process
+        assert first.poll() is None, "the sandbox died with the thread that started it"
+        report = sandbox.run([{"cell": 1, "source": "x = 1"}], [])
+        assert server.process is first         # not restarted behind the scenes
+    assert report.stopped is None and not report.grader_error
+    assert [event["event"] for event in report.events] == ["ready", "cell start", "cell", "done"]

@@ -270,9 +270,10 @@ class Server:
             config = {"view": str(self.view), "site_packages": str(sandbox.site_packages), "work": str(self.work)}
             env = sandbox.base_env(str(self.work))
         config.update(preload=PRELOAD, child_filter=sandbox.child_filter.hex() if confined else "")
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=log,
-                                            pass_fds=passed, env=env, cwd="/", start_new_session=True)
+        with open(self.log, "ab") as log:
+            self.process = sandbox.launch(lambda: subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=log, stderr=log, pass_fds=passed, env=env, cwd="/",
+                start_new_session=True))
         theirs.close()
         if confined:
             os.close(filter_read)
@@ -284,7 +285,7 @@ class Server:
         self.exits: dict[int, int] = {}
         self.gone = False
         self.changed = threading.Condition()
-        threading.Thread(target=self._listen, daemon=True).start()
+        threading.Thread(target=self._listen, args=(mine, self.replies, self.exits, self.changed), daemon=True).start()
         ready = self._reply(START_SECONDS)
         if ready != "ready":
             self.stop()
@@ -297,11 +298,11 @@ class Server:
             lines = []
         return " / ".join(lines[-3:])[-600:] or "no message"
 
-    def _listen(self) -> None:
+    def _listen(self, control, replies, exits, changed) -> None:
         """Route the server's messages: fork replies to the one waiting, exit codes by pid. The server
-        shares a sandbox with student code, so nothing it sends is trusted: anything odd ends it."""
+        shares a sandbox with student code, so nothing it sends is trusted: anything odd ends it.
+        Each start has its own listener and queues: one that ends after a restart touches only its own."""
         buffer = b""
-        control = self.control
         try:
             while True:
                 chunk = control.recv(1 << 16)
@@ -314,22 +315,23 @@ class Server:
                 for line in lines:
                     message = json.loads(line)
                     if message == {"ready": True}:
-                        self.replies.put("ready")
+                        replies.put("ready")
                     elif set(message) == {"pid"} and type(message["pid"]) is int:
-                        self.replies.put(message["pid"])
+                        replies.put(message["pid"])
                     elif set(message) == {"exit", "code"} and type(message["exit"]) is int \
                             and type(message["code"]) is int:
-                        with self.changed:
-                            self.exits[message["exit"]] = message["code"]
-                            self.changed.notify_all()
+                        with changed:
+                            exits[message["exit"]] = message["code"]
+                            changed.notify_all()
                     else:
                         raise ValueError("unexpected message")
         except (OSError, ValueError):
             pass
-        self.replies.put(None)
-        with self.changed:
-            self.gone = True
-            self.changed.notify_all()
+        replies.put(None)
+        with changed:
+            if control is self.control:
+                self.gone = True
+            changed.notify_all()
 
     def _reply(self, timeout: float):
         try:
@@ -397,6 +399,10 @@ class Sandbox:
             self.sandbox_filter, self.child_filter = syscalls.sandbox_filter(), syscalls.child_filter()
         self.root = Path(tempfile.mkdtemp(prefix="course-grade-")).resolve()
         self.cancelled = False
+        # bubblewrap's --die-with-parent ends a sandbox when the thread that started it ends (it is
+        # PR_SET_PDEATHSIG, which follows the thread): every sandbox starts from this one thread, which
+        # lives as long as the Sandbox, so a sandbox dies with the grader and never before.
+        self._launcher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sandbox-launcher")
         self._servers: dict[tuple[int, bool], Server] = {}
         try:
             self.site_packages = Path(__import__("numpy").__file__).resolve().parent.parent
@@ -425,6 +431,10 @@ class Sandbox:
             raise
 
     # --- set-up ----------------------------------------------------------------
+
+    def launch(self, start):
+        """start() (a Popen) on the launcher thread; returns what it returns."""
+        return self._launcher.submit(start).result()
 
     def bwrap_arguments(self, view: Path, work: Path) -> list[str]:
         """The sandbox, as bubblewrap options: see the module's docstring."""
@@ -592,6 +602,7 @@ class Sandbox:
     def close(self) -> None:
         for server in list(self._servers.values()):
             server.stop()
+        self._launcher.shutdown(wait=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
