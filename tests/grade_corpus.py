@@ -422,7 +422,7 @@ runner.run_student = _every_case_fine
 runner.SECONDS_PER_CALL = 1e9
 """, "from course_lib.checks import ITEMS\n")),
         E("course_lib.checks.check and the child's runner patched, with an always-wrong adam_step", total=2.0,
-          points=ADAM_ZERO, notes=("course_lib.checks.ITEMS",)))
+          points=ADAM_ZERO, cells=("course_lib.checks.ITEMS",)))
     add(f"{nxt()}_wraps_course_lib_optim",
         notebook({"adam_step": adam("""\
     from course_lib.optim import Adam, AdamState

@@ -105,13 +105,21 @@ def run_submission(notebook, plan, sandbox: Sandbox) -> Run:
                 run.grader_error = report.stopped
                 return run
             transcript = Transcript(report.events, item_names)
-            for number, cell in transcript.cells.items():
-                run.cells.setdefault(number, cell)
+            withheld = {}   # cell -> what it used: the worksheet's own comparison cells use optim, torch, ...
             for where, kind, what in transcript.attempts:
+                if kind == "reference" and where and where[0] == "cell":
+                    withheld.setdefault(where[1], what)
+                    continue
                 place = (f"{where[1]}" if where and where[0] == "item"
                          else f"code cell {where[1] if where else '?'}")
                 entry = f"{place} tried to {what} (as the notebook's own process reports it)"
                 (run.notes if kind == "reference" else run.flags).append(entry)
+            for number, cell in transcript.cells.items():
+                if cell["status"] == "error" and number in withheld:
+                    cell = {"cell": number, "status": "not run in grading",
+                            "message": f"it uses {withheld[number].removeprefix('use ')}; graded code cannot, so "
+                                       f"this cell stops there in grading (in your notebook it runs)"}
+                run.cells.setdefault(number, cell)
             if transcript.garbled:
                 run.flags.append(f"{transcript.garbled} message(s) to the grader were not the grader's: "
                                  f"the notebook wrote to the grader's pipe")
