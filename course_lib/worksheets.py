@@ -8,6 +8,12 @@ marker lines; the text after the colon says what to write::
         ...
         ### END SOLUTION
 
+The points column of a solution's table of graded items (a Markdown row
+naming the item in backticks, ``| 1. `adam_step` | 5 |``) is written from
+the checks' registry (``points=`` of each item), never kept by hand: the
+generator rewrites it in the solution first, and ``--check`` fails when a
+table and the registry disagree or a graded item has no row.
+
 The generator keeps everything else and puts a stub in place of each block:
 inside a function (an indented block) a comment and ``raise
 NotImplementedError``, which the checks report as "not attempted yet"; at the
@@ -33,8 +39,40 @@ BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<hint>.*?))?
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
 
 
+POINTS_ROW = re.compile(r"^(?P<label>\|[^|\n]*`(?P<name>\w+)`[^|\n]*\|)(?P<points>[^|\n]*)\|[ \t]*$", re.M)
+
+
 class MarkerError(ValueError):
     pass
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def with_registry_points(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The solution with the points column of its graded items' rows taken from course_lib.checks."""
+    from .checks import ITEMS, WORKSHEET_ITEMS
+    code = "\n".join(cell.source for cell in solution.cells if cell.cell_type == "code")
+    checked = set(re.findall(r"""check\(\s*["'](\w+)["']""", code))
+    graded = [item for item in WORKSHEET_ITEMS.get(name[:2], []) if item in checked]   # the items it checks
+    fixed, seen = nbformat.from_dict(solution), set()
+
+    def row(match):
+        item = match["name"]
+        if item not in graded:
+            return match[0]
+        seen.add(item)
+        return f"{match['label']} {_points(ITEMS[item].points)} |"
+
+    for cell in fixed.cells:
+        if cell.cell_type == "markdown":
+            cell.source = POINTS_ROW.sub(row, cell.source)
+    missing = [item for item in graded if item not in seen]
+    if missing:
+        raise MarkerError(f"{name}: no row of the points table names {', '.join(missing)} "
+                          f"(add | N. `{missing[0]}` | points | to the table in the first cell)")
+    return fixed
 
 
 def stub_source(source: str, where: str = "cell") -> str:
@@ -108,7 +146,13 @@ def generate(root: Path, check_only: bool = False, only: str | None = None, forc
     """
     stale, protected = [], []
     for path in sorted((root / "solutions").glob(only or "*.ipynb")):
-        text = render(make_exercise(nbformat.read(path, as_version=4), path.name))
+        solution = nbformat.read(path, as_version=4)
+        fixed = with_registry_points(solution, path.name)
+        if render(fixed) != render(solution):        # the registry's points win over the table's
+            stale.append(f"../solutions/{path.name} (its points table)")
+            if not check_only:
+                path.write_text(render(fixed), encoding="utf-8")
+        text = render(make_exercise(fixed, path.name))
         target = root / "exercises" / path.name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             stale.append(path.name)

@@ -124,3 +124,41 @@ def test_students_worksheet_reports_every_item_not_attempted(path):
     results = run_and_collect_results(ROOT / "exercises" / path.name)
     assert set(results) == items_of_worksheet(path)
     assert all(status == "not attempted yet" for status in results.values()), results
+
+
+# --- points tables: written from the registry, never kept by hand --------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_solution_lists_each_graded_item_with_the_registrys_points():
+    from course_lib.checks import WORKSHEET_ITEMS
+    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]-*.ipynb")):
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        for name in WORKSHEET_ITEMS[path.name[:2]]:
+            rows = re.findall(rf"^\|[^|\n]*`{name}`[^|\n]*\|\s*([^|\n]*?)\s*\|\s*$", text, re.M)
+            assert rows == [f"{ITEMS[name].points:g}"], (path.name, name, rows)
+
+
+def test_changing_an_items_points_makes_its_table_stale_and_regeneration_fixes_it(tmp_path, monkeypatch):
+    import dataclasses
+    import shutil
+    for folder in ("solutions", "exercises"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(ROOT / folder / "05-adam.ipynb", tmp_path / folder / "05-adam.ipynb")
+    assert worksheets.generate(tmp_path, check_only=True) == []
+    monkeypatch.setitem(ITEMS, "first_adam_step", dataclasses.replace(ITEMS["first_adam_step"], points=2.5))
+    stale = worksheets.generate(tmp_path, check_only=True)
+    assert stale == ["../solutions/05-adam.ipynb (its points table)", "05-adam.ipynb"]
+    worksheets.generate(tmp_path)
+    for folder in ("solutions", "exercises"):
+        assert "| 2. `first_adam_step` | 2.5 |" in (tmp_path / folder / "05-adam.ipynb").read_text()
+    assert worksheets.generate(tmp_path, check_only=True) == []
+
+
+def test_a_graded_item_missing_from_the_table_is_an_error_that_names_it(tmp_path):
+    solution = nbformat.read(ROOT / "solutions" / "05-adam.ipynb", as_version=4)
+    for cell in solution.cells:
+        cell.source = cell.source.replace("| 3. `efficient_eps_hat` | 1 |\n", "")
+    with pytest.raises(worksheets.MarkerError, match="efficient_eps_hat"):
+        worksheets.with_registry_points(solution, "05-adam.ipynb")
