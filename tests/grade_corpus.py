@@ -6,8 +6,8 @@ Every submission is solutions/05-adam.ipynb with code cells replaced, inserted o
 appended (a later definition wins, as in a notebook run top to bottom).
 
 The expected outcomes come from the worksheet's rules, never from a run of the
-grader: worksheet 05 is worth 7 points (adam_step 5, first_adam_step 1,
-efficient_eps_hat 1); a function that reaches for what the sandbox withholds gets
+grader: worksheet 05's items and points, read from the checks' registry (adam_step,
+first_adam_step, efficient_eps_hat); a function that reaches for what the sandbox withholds gets
 what the kernel gives it (no such file, a PermissionError, a placeholder that
 raises) and is scored on its answers alone; what it tried shows as flags. A
 function that is right only if it read what must stay hidden (LEAK_PROOF) scores 0
@@ -39,16 +39,19 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_lib.checks import ITEMS, WORKSHEET_ITEMS
+
 REPO = Path(__file__).resolve().parent.parent
 SOLUTION = REPO / "solutions" / "05-adam.ipynb"
 WORKSHEET_FILE = "05-adam.ipynb"
 
-# Worksheet 05's rules (ws05_adam.py): the items and their points.
-POINTS = {"adam_step": 5.0, "first_adam_step": 1.0, "efficient_eps_hat": 1.0}
-MAX_TOTAL = 7.0
+# Worksheet 05's rules, read from the checks' registry (ws05_adam.py): the items and their points.
+POINTS = {name: float(ITEMS[name].points) for name in WORKSHEET_ITEMS["05"]}
+MAX_TOTAL = sum(POINTS.values())
 ALL_POINTS = dict(POINTS)
-ADAM_ZERO = {"adam_step": 0.0, "first_adam_step": 1.0, "efficient_eps_hat": 1.0}
-OTHERS_FULL = {"first_adam_step": 1.0, "efficient_eps_hat": 1.0}
+ADAM_ZERO = {**POINTS, "adam_step": 0.0}
+OTHERS_FULL = {name: points for name, points in POINTS.items() if name != "adam_step"}
+WITHOUT_ADAM = MAX_TOTAL - POINTS["adam_step"]
 NO_POINTS = {name: 0.0 for name in POINTS}
 
 # Where corpus code tries to write (the test checks that nothing appears there).
@@ -245,7 +248,7 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
         return f"c{k - 1:02d}"
 
     add(f"{nxt()}_endless_loop_in_adam_step", notebook({"adam_step": adam("    while True:\n        pass\n")}),
-        E("while True: pass in adam_step", total=2.0, points=ADAM_ZERO,
+        E("while True: pass in adam_step", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("did not return within",)}))
     add(f"{nxt()}_endless_loop_top_level",
         notebook(insert=("while True:\n    pass\nafter_the_loop = 'this line still ran'\n",),
@@ -259,7 +262,7 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
           points=ALL_POINTS, cells=("MemoryError",)))
     add(f"{nxt()}_memory_bomb_in_adam_step",
         notebook({"adam_step": adam("    hog = []\n    while True:\n        hog.append(np.zeros(10**8))\n")}),
-        E("a list of arrays growing without end in adam_step", total=2.0, points=ADAM_ZERO,
+        E("a list of arrays growing without end in adam_step", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("memory",)}))
     add(f"{nxt()}_fork_bomb",
         notebook(insert=("import os\nwhile True:\n    os.fork()\n",
@@ -277,7 +280,7 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
           cells=("SystemExit",)))
     add(f"{nxt()}_sys_exit_in_adam_step",
         notebook({"adam_step": adam("    import sys\n    sys.exit(0)\n")}),
-        E("sys.exit() inside adam_step", total=2.0, points=ADAM_ZERO, diagnosis={"adam_step": ("sys.exit",)}))
+        E("sys.exit() inside adam_step", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("sys.exit",)}))
     add(f"{nxt()}_os_exit_top_level", notebook(append=("import os\nos._exit(0)\n",)),
         E("os._exit(0) after the definitions: that cell is dropped and the rest graded in a fresh child",
           total=MAX_TOTAL, points=ALL_POINTS, cells=("exit status 0",)))
@@ -291,7 +294,7 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
     m = beta1 * state["m"] + (1 - beta1) * grad
     return (param - lr * m, {"t": t, "m": m, "v": state["v"]}
 """)}),
-        E("the cell defining adam_step does not parse", total=2.0, points=ADAM_ZERO,
+        E("the cell defining adam_step does not parse", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("syntax error",)}))
     add(f"{nxt()}_not_json", b"this is not a notebook {\"cells\": [\n",
         E("a file that is not JSON", status="unreadable", total=0.0, reason=("not valid JSON",)))
@@ -314,21 +317,21 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
         E("a notebook with no cells", total=0.0, points=NO_POINTS,
           diagnosis={name: ("does not define",) for name in POINTS}))
     add(f"{nxt()}_adam_step_missing", notebook({"adam_step": None}),
-        E("the cell defining adam_step deleted", total=2.0, points=ADAM_ZERO,
+        E("the cell defining adam_step deleted", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("does not define adam_step",)}))
     add(f"{nxt()}_wrong_signature",
         notebook({"adam_step": "def adam_step(param, grad):\n    return param - 0.001 * np.sign(grad), {}\n"}),
-        E("def adam_step(param, grad)", total=2.0, points=ADAM_ZERO, diagnosis={"adam_step": ("TypeError",)}))
+        E("def adam_step(param, grad)", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("TypeError",)}))
     add(f"{nxt()}_returns_nan",
         notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,", "return new_param * np.nan,"))}),
-        E("new_param is all NaN", total=2.0, points=ADAM_ZERO, diagnosis={"adam_step": ("NaN",)}))
+        E("new_param is all NaN", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NaN",)}))
     add(f"{nxt()}_wrong_shape",
         notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,", "return new_param[..., None],"))}),
-        E("new_param with an extra axis", total=2.0, points=ADAM_ZERO, diagnosis={"adam_step": ("shape",)}))
+        E("new_param with an extra axis", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("shape",)}))
     add(f"{nxt()}_wrong_type_list",
         notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,",
                                                           "return np.atleast_1d(new_param).tolist(),"))}),
-        E("new_param as a list", total=2.0, points=ADAM_ZERO, diagnosis={"adam_step": ("NumPy array", "list")}))
+        E("new_param as a list", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NumPy array", "list")}))
     add(f"{nxt()}_rigged_ndarray_subclass",
         notebook({"adam_step": adam("""\
     t = state["t"] + 1
@@ -355,7 +358,7 @@ class Liar(np.ndarray):
 
 
 """)}),
-        E("an ndarray subclass whose comparisons always say 'equal', holding 123.0", total=2.0,
+        E("an ndarray subclass whose comparisons always say 'equal', holding 123.0", total=WITHOUT_ADAM,
           points=ADAM_ZERO))
     add(f"{nxt()}_rigged_object",
         notebook({"adam_step": adam("""\
@@ -378,7 +381,7 @@ class Anything:
 
 
 """)}),
-        E("an object with a rigged __eq__ as new_param and state", total=2.0, points=ADAM_ZERO,
+        E("an object with a rigged __eq__ as new_param and state", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("NumPy array",)}))
     add(f"{nxt()}_mutates_inputs",
         notebook({"adam_step": adam("""\
@@ -421,7 +424,7 @@ def _every_case_fine(kind, fn, cases, name):
 runner.run_student = _every_case_fine
 runner.SECONDS_PER_CALL = 1e9
 """, "from course_lib.checks import ITEMS\n")),
-        E("course_lib.checks.check and the child's runner patched, with an always-wrong adam_step", total=2.0,
+        E("course_lib.checks.check and the child's runner patched, with an always-wrong adam_step", total=WITHOUT_ADAM,
           points=ADAM_ZERO, cells=("course_lib.checks.ITEMS",)))
     add(f"{nxt()}_wraps_course_lib_optim",
         notebook({"adam_step": adam("""\
@@ -430,7 +433,7 @@ runner.SECONDS_PER_CALL = 1e9
     new_param, s = opt.step(param, grad, AdamState(state["t"], state["m"], state["v"], None))
     return new_param, {"t": s.t, "m": s.m, "v": s.v}
 """)}),
-        E("adam_step wraps course_lib.optim.Adam", total=2.0, points=ADAM_ZERO,
+        E("adam_step wraps course_lib.optim.Adam", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("course_lib.optim",)}))
     add(f"{nxt()}_calls_torch",
         notebook({"adam_step": adam("""\
@@ -441,7 +444,7 @@ runner.SECONDS_PER_CALL = 1e9
     opt.step()
     return p.detach().numpy(), {"t": state["t"] + 1, "m": state["m"], "v": state["v"]}
 """)}),
-        E("adam_step calls torch.optim.Adam", total=2.0, points=ADAM_ZERO,
+        E("adam_step calls torch.optim.Adam", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("torch",)}))
     add(f"{nxt()}_reads_the_solution",
         notebook({"adam_step": adam(f"""\
@@ -497,7 +500,7 @@ for line in ("adam_step: passed (5 / 5 points)", "first_adam_step: passed (1 / 1
     print(line)
     display(line)
 """,), append=('print("adam_step: passed (5 / 5 points)")\n',)),
-        E("printed score lines with an always-wrong adam_step", total=2.0, points=ADAM_ZERO))
+        E("printed score lines with an always-wrong adam_step", total=WITHOUT_ADAM, points=ADAM_ZERO))
     add(f"{nxt()}_subprocess_and_socket",
         notebook({"adam_step": adam("""\
     import subprocess
@@ -512,8 +515,8 @@ def efficient_eps_hat(eps, beta2, t):
     return eps * math.sqrt(1 - beta2**t)
 """}),
         E("subprocess.run in adam_step (the kernel refuses the fork: it raises), socket.socket in "
-          "efficient_eps_hat (refused, the error caught, the answer right)", total=2.0,
-          points={"adam_step": 0.0, "first_adam_step": 1.0, "efficient_eps_hat": 1.0},
+          "efficient_eps_hat (refused, the error caught, the answer right)", total=WITHOUT_ADAM,
+          points=ADAM_ZERO,
           diagnosis={"adam_step": ("PermissionError",)}, flags=("efficient_eps_hat tried to open a network",)))
     entries.append(("unknown_worksheet/notes.ipynb", notebook(),
                     E("notes.ipynb: neither metadata nor name says which worksheet", status="unknown worksheet",
@@ -533,7 +536,7 @@ def efficient_eps_hat(eps, beta2, t):
         except:   # a bare except catches the grader's timeout too
             pass
 """)}, demos=False),
-        E("an endless loop in adam_step that catches the timeout (bare except) and loops on", total=2.0,
+        E("an endless loop in adam_step that catches the timeout (bare except) and loops on", total=WITHOUT_ADAM,
           points=ADAM_ZERO, diagnosis={"adam_step": ("did not return within",)}))
     add(f"{nxt()}_silences_the_guard_then_reads",
         notebook({"adam_step": adam(f"""\
@@ -773,12 +776,13 @@ def efficient_eps_hat(eps, beta2, t):
     return course_lib.optim.bias_correction(beta2, t) * eps
 """}, alone=False),
         E("first_adam_step through course_lib.optim.Adam, efficient_eps_hat through course_lib.theory, widgets "
-          "and optim: withheld, so they raise", total=5.0,
-          points={"adam_step": 5.0, "first_adam_step": 0.0, "efficient_eps_hat": 0.0}))
+          "and optim: withheld, so they raise", total=POINTS["adam_step"],
+          points={"adam_step": POINTS["adam_step"], "first_adam_step": 0.0, "efficient_eps_hat": 0.0}))
     add("w14_hard_codes_the_shown_answers", notebook({"first_adam_step": hard_coded("first_adam_step"),
                                                       "efficient_eps_hat": hard_coded("efficient_eps_hat")}),
         E("first_adam_step and efficient_eps_hat look up the worksheet's own cases' answers: the hidden cases "
-          "are new, so both lose points", points={"adam_step": 5.0}, failed=("first_adam_step", "efficient_eps_hat")))
+          "are new, so both lose points", points={"adam_step": POINTS["adam_step"]},
+          failed=("first_adam_step", "efficient_eps_hat")))
     # Names and links the batch must survive.
     entries.append((ODD_NAME_SHOWN + "/" + nb, SOLUTION.read_bytes(),
                     E("a student folder whose name is not UTF-8", total=MAX_TOTAL, points=ALL_POINTS,
