@@ -19,7 +19,7 @@ help:
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
 	@echo "make test-ui  lesson 05 and worksheet 05 in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
-	@echo "make grade SUBMISSIONS=folder [OUT=grades]  grade a class's worksheets (see the README)"
+	@echo "make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=file]  grade a class: grades, feedback, class report, LMS files"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
 	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages with an index"
 	@echo "make bench  notebook run times, optimizer step times against torch.optim, explorer latency"
@@ -80,8 +80,8 @@ exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
 
 grade: $(INSTALLED) sandbox-tools
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades]"; exit 2; }
-	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)"
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=roster.csv]"; exit 2; }
+	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)")
 
 bench-grade: $(INSTALLED) sandbox-tools
 	$(TEST_ENV) $(BIN)/python benchmarks/grade_bench.py

@@ -8,7 +8,9 @@ Its path, one module per step:
    seccomp); ``child`` is what runs inside, ``guard`` adds friendly notes,
    ``wire`` is the data format back (JSON and array bytes, no code)
 3. ``judge``: compare the answers with the reference, in the trusted process
-4. ``report``: results, feedback, grades.csv and grades.json
+4. ``report``: results, feedback, grades.csv and grades.json; then, from those
+   rows, ``class_report`` (what the class got right and wrong) and ``exports``
+   (Canvas and Moodle gradebook files, with a roster's identities)
 
 ``batch`` ties them together and is the command line. The trusted process
 never runs student code; a child never sees a reference, a hidden seed or a

@@ -7,7 +7,9 @@
 2. ``runs.run_submission``: its cells and graded functions in children
    confined by the kernel (``sandbox.py``);
 3. ``judge.judge_row``: the answers against the reference, in this process;
-4. ``report``: its result file and feedback, then grades.csv and grades.json.
+4. ``report``: its result file and feedback, then grades.csv and grades.json;
+   at the end ``class_report`` (the class report) and ``exports`` (Canvas and
+   Moodle gradebook files, with ``--roster``'s identities), from the rows alone.
 
 Whatever goes wrong with one submission (its bytes, its name, its messages,
 its judging, writing its files) becomes that submission's row, status
@@ -16,6 +18,8 @@ gets exactly one row. A submission whose file and grader are unchanged
 since its result was written is not graded again, so re-running the same
 command after an interruption finishes the rest, and a second run changes
 nothing. The hidden cases' seed is kept in ``OUT/hidden-seed`` (mode 0600).
+If the class report or the exports cannot be written, the run says so and
+ends as usual: grades.csv is written before them.
 """
 
 from __future__ import annotations
@@ -31,13 +35,14 @@ import time
 from pathlib import Path
 
 from ..checks import WORKSHEET_ITEMS
-from . import report
+from . import class_report, exports, report
 from . import submissions as subs
 from .judge import Plan, judge_row, new_row
 from .runs import run_submission
 from .sandbox import Cancelled, Limits, Sandbox, SandboxError
 
 GRADER_FILES = ["checks/*.py", "grade/*.py", "grade/view/*.py", "optim/*.py", "schedules.py", "landscapes.py"]
+NOT_SCORING = ["grade/class_report.py", "grade/exports.py"]   # read the rows afterwards: changing them regrades nothing
 UNCONFINED_FLAG = "--unconfined-i-trust-every-submission"
 
 
@@ -71,7 +76,8 @@ def grader_fingerprint(hidden_seed: int, limits: Limits, unconfined: bool) -> st
     root = Path(__file__).resolve().parent.parent
     for pattern in GRADER_FILES:
         for path in sorted(root.glob(pattern)):
-            digest.update(path.read_bytes())
+            if path.relative_to(root).as_posix() not in NOT_SCORING:
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -136,8 +142,12 @@ def _feedback_names(found, titles) -> dict[str, str]:
 
 
 def grade(submissions_root: Path, out: Path, workers: int | None = None, limits: Limits | None = None,
-          hidden_seed: int | None = None, progress: bool = True, unconfined: bool = False) -> list[dict]:
-    """Grade every submission under submissions_root into out; returns the rows."""
+          hidden_seed: int | None = None, progress: bool = True, unconfined: bool = False,
+          roster: Path | None = None) -> list[dict]:
+    """Grade every submission under submissions_root into out; returns the rows.
+
+    roster: a CSV of the students' LMS identities (see ``exports``) for canvas-grades.csv and moodle-grades.csv.
+    """
     limits = limits or Limits()
     workers = workers or os.cpu_count() or 1
     submissions_root, out = Path(submissions_root).resolve(), Path(out).resolve()
@@ -145,6 +155,10 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
         raise SystemExit(f"error: {submissions_root} is not a folder of submissions")
     if out == submissions_root or submissions_root in out.parents or out in submissions_root.parents:
         raise SystemExit("error: --out must be outside the submissions folder (and not contain it)")
+    try:
+        students = exports.read_roster(roster) if roster is not None else None
+    except exports.RosterError as error:
+        raise SystemExit(f"error: {error}")
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(out, 0o700)
     (out / "results").mkdir(mode=0o700, exist_ok=True)
@@ -223,7 +237,22 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
             except OSError:
                 pass
     report.write_tables(out, ordered)
+    write_class_files(out, ordered, students, titles)
     return ordered
+
+
+def write_class_files(out: Path, rows: list[dict], roster, titles: dict[str, str]) -> None:
+    """The class report and the LMS exports, beside grades.csv; a failure is a warning, never lost grades."""
+    matching = exports.match(rows, roster)
+    for what, write in (("the class report", lambda: class_report.write(out, rows, titles, matching)),
+                        ("the Canvas and Moodle exports", lambda: exports.write_exports(out, rows, matching, titles))):
+        try:
+            write()
+        except Exception as error:   # grades.csv is already written: say what is missing and go on
+            print(f"warning: could not write {what} ({type(error).__name__}: {error}); "
+                  f"grades.csv and grades.json are complete", file=sys.stderr)
+    for line in exports.roster_lines(matching):
+        print(line, file=sys.stderr)
 
 
 def _ordered(rows: dict, found) -> list[dict]:
@@ -239,7 +268,8 @@ def main(argv=None) -> int:
         epilog="Layouts: SUBMISSIONS/<student>/<NN-topic>.ipynb, SUBMISSIONS/<NN-topic>/<student>.ipynb, "
                "or SUBMISSIONS/<student>_<NN-topic>.ipynb. See the README's section for instructors.")
     parser.add_argument("submissions", type=Path, help="the folder of submitted notebooks")
-    parser.add_argument("--out", type=Path, required=True, help="where grades.csv, grades.json and feedback/ go")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="where grades.csv, grades.json, feedback/, the class report and the exports go")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="children at a time (default: the number of cores, %(default)s)")
     parser.add_argument("--hidden-seed", type=int, default=None,
@@ -255,6 +285,11 @@ def main(argv=None) -> int:
                         help="grade even where the kernel cannot confine submissions (not Linux, no bubblewrap, "
                              "no user namespaces): every submission then runs with your user's rights and can "
                              "read and change what you can. Only for notebooks you trust.")
+    parser.add_argument("--roster", type=Path, default=None,
+                        help="a CSV of the students' LMS identities for canvas-grades.csv and moodle-grades.csv: "
+                             "a header row with the columns submission (the student's folder or name, as "
+                             "grades.csv has it), name, email, canvas_id, sis_user_id, sis_login_id, section, "
+                             "moodle_username (only submission is required)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.workers < 1:
@@ -267,13 +302,14 @@ def main(argv=None) -> int:
     if args.unconfined:
         print("warning: grading without the kernel's sandbox: each notebook runs with your rights", file=sys.stderr)
     start = time.monotonic()
-    rows = grade(args.submissions, args.out, args.workers, limits, args.hidden_seed, not args.quiet, args.unconfined)
+    rows = grade(args.submissions, args.out, args.workers, limits, args.hidden_seed, not args.quiet, args.unconfined,
+                 args.roster)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing"
     print(f"{len(rows)} submissions: {summary}. {time.monotonic() - start:.1f} s. "
-          f"Grades: {args.out / 'grades.csv'}", file=sys.stderr)
+          f"Grades: {args.out / 'grades.csv'}; class report: {args.out / 'class-report.html'}", file=sys.stderr)
     return 0
 
 

@@ -6,7 +6,8 @@ worksheet's checks show, and what happened in the notebook's cells) and
 ``results/<file>.json`` (one per submission, written as it is graded, so a
 batch can stop and resume). Names come from students' folders and files, so
 they are made safe for a file system (any bytes, any length) and for a
-spreadsheet (no formulas).
+spreadsheet (no formulas). The class report (``class_report``) and the LMS
+exports (``exports``) are written beside them with ``atomic_write`` too.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from ..checks import WORKSHEET_ITEMS, CheckResult
 NAME_CHARACTERS = 80   # of a file or folder name the grader makes; a hash keeps long names apart
 
 
-def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: str | bytes, mode: int = 0o600) -> None:
+    """Write text (UTF-8) or bytes to path all at once: a reader sees the old file or the new, never half."""
     temporary = path.with_name(f".tmp-{secrets.token_hex(8)}")   # short: path's own name may be near 255 bytes
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        with (open(temporary, "wb") if isinstance(data, bytes) else
+              open(temporary, "w", encoding="utf-8", newline="")) as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, mode)
