@@ -4,7 +4,9 @@ Every step item is checked on the same kinds of case, where the usual
 mistakes show: the first step (t = 1, where a missing bias correction is
 largest), several steps in a row (state carried), a state from late in
 training (large t), gradients so small that epsilon's placement matters,
-zero gradients, float32, matrix-shaped parameters and other hyperparameters.
+zero gradients, float32, matrix-shaped parameters and other hyperparameters,
+and float32 again from a late state and with the other hyperparameters (so
+that the float32 cases reach every branch the float64 ones do).
 
 Every input of these cases is drawn from the rng, so the batch grader's hidden
 cases (another rng, see ``_core.cases_for``) are new without anything more; a
@@ -21,6 +23,7 @@ import numpy as np
 from ._core import StepCase
 
 SHAPES = {"vector": (5,), "matrix": (3, 4), "scalar": ()}
+F32_ELSEWHERE = "float32, late in training and with other hyperparameters"
 
 
 def _param(rng, shape, dtype):
@@ -40,7 +43,8 @@ def log_uniform(rng: np.random.Generator, low: float, high: float, size=None):
 def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Callable | None,
                hyper: dict, other_hyper: list[dict], per_group: int = 3, tiny_scale: float = 1e-9,
                tiny_group: str = "tiny gradients (where epsilon matters)") -> list[StepCase]:
-    """The standard case groups, ``per_group`` cases each (8 groups: 24 cases by default).
+    """The standard case groups, ``per_group`` cases each (8 groups: 24 cases by default), the other
+    hyperparameters, and float32 again from a late state and with the other hyperparameters.
 
     fresh_state(param) -> the worksheet's initial state.
     warm_state(param, rng) -> a state from late in training (None: the item has no memory).
@@ -72,4 +76,11 @@ def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Call
         add("matrix and scalar parameters", SHAPES["scalar"], f64, 3)
     for other in other_hyper:
         add("other hyperparameters", SHAPES["vector"], f64, 4, hyper_=other)
+    # float32 wherever float64 goes: a state from late in training and the other hyperparameters reach the
+    # branches a fresh state with the defaults does not (RAdam's rectified step, Lookahead's synchronisation,
+    # AdamW without decay), and a dtype leak in one of them shows only on float32 cases that take it
+    for _ in range(per_group if warm_state is not None else 0):
+        add(F32_ELSEWHERE, SHAPES["vector"], f32, 2, state_from=warm_state)
+    for other in other_hyper:
+        add(F32_ELSEWHERE, SHAPES["vector"], f32, 4, hyper_=other)
     return cases

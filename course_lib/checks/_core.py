@@ -21,12 +21,22 @@ Two kinds of item:
 Mistakes are wrong versions of the reference (mutants), run on the same
 cases: a student whose every answer matches one of them gets its diagnosis.
 A mistake marked ``accepted`` is a legitimate variant: it passes, and the
-report says which variant it is and which one the worksheet asked for.
+report says which variant it is and which one the worksheet asked for. When
+no single mistake or variant explains the answers, each accepted variant is
+tried with each mistake made on top of it (see ``Mistake.on_variants`` and
+``returning_the_update``): the report then names both.
+
+Points are the share of case groups passed, except that a group on which a
+known mistake gives exactly the reference's answers cannot tell that mistake
+from a right answer: passing it earns nothing (failing it still costs), and
+the report lists it as not scored.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -42,6 +52,12 @@ ITEMS: dict[str, "StepItem | ValueItem"] = {}
 def register(item):
     if item.name in ITEMS:
         raise ValueError(f"a check named {item.name!r} is already registered")
+    accepted = {m.name for m in item.mistakes if m.accepted}
+    for mistake in item.mistakes:
+        for variant, _ in mistake.on_variants:
+            if variant not in accepted:
+                raise ValueError(f"{item.name}: the mistake {mistake.name!r} is made on top of {variant!r}, "
+                                 f"which is not one of its accepted variants ({sorted(accepted)})")
     ITEMS[item.name] = item
     return item
 
@@ -51,12 +67,18 @@ def register(item):
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong (or, if accepted, alternative) version of the reference."""
+    """A known wrong (or, if accepted, alternative) version of the reference.
+
+    on_variants: the same mistake made on top of accepted variants, as (variant name, function)
+    pairs, for a student who wrote a legitimate variant and this mistake at once. A mistake made by
+    transforming the reference (``returning_the_update``) needs none: it applies to every variant.
+    """
 
     name: str           # "forgot the bias correction"
     explanation: str    # what it does wrong and how to fix it, in a sentence or two
     function: Callable  # same signature as the reference
     accepted: bool = False
+    on_variants: tuple = ()   # ((accepted variant's name, the function with both), ...)
 
 
 @dataclass(frozen=True)
@@ -84,13 +106,79 @@ class ValueItem:
     kind: str = "value"
 
 
-def returning_the_update(reference: Callable) -> Callable:
-    """The mistake "returned the update instead of the new parameter", for any step item:
-    the reference's step, new_param - param, handed back where new_param belongs."""
-    def returns_the_update(param, grad, state, *hyperparameters, **named_hyperparameters):
-        new_param, new_state = reference(param, grad, state, *hyperparameters, **named_hyperparameters)
+class ReturnsTheUpdate:
+    """The mistake "returned the update instead of the new parameter", made on top of a step function.
+
+    Called, it returns step's new_param - param. Judged, it is not compared through that
+    difference: when the step is small next to param (float32, tiny gradients, tiny steps)
+    new_param - param has lost the digits that a student who computes the update directly
+    keeps. ``distance`` instead adds the param each call was given to the student's answer
+    and compares that with step's new_param, running step on the student's own inputs.
+    """
+
+    def __init__(self, step: Callable):
+        self.step = step
+
+    def __call__(self, param, grad, state, *hyperparameters, **named_hyperparameters):
+        new_param, new_state = self.step(param, grad, state, *hyperparameters, **named_hyperparameters)
         return new_param - param, new_state
-    return returns_the_update
+
+    def on(self, step: Callable) -> "ReturnsTheUpdate":
+        """The same mistake made on top of another step function (an accepted variant)."""
+        return ReturnsTheUpdate(step)
+
+    def distance(self, run, case) -> float | None:
+        """How far the student's run is from "step's update, returned" (see ``_distance``); None if it is not that."""
+        if not isinstance(case, StepCase) or len(run) != len(case.grads):
+            return None
+        rtol = _tolerance(case.param.dtype)
+        param, state, worst = case.param, case.state, 0.0
+        for (answer, new_state), grad in zip(run, case.grads):
+            try:
+                with np.errstate(all="ignore"):
+                    landed, want_state = self.step(param.copy(), grad.copy(), _plain_state(state), **case.hyper)
+                    got = np.asarray(answer) + param    # where the student's update lands
+            except Exception:
+                return None
+            worst = max(worst, _distance(got, landed, rtol))
+            for key, value in want_state.items():
+                worst = max(worst, _distance(new_state[key], value, rtol) if key in new_state else np.inf)
+            if worst > 1:
+                return None
+            param, state = np.asarray(answer), new_state
+        return worst
+
+
+def returning_the_update(reference: Callable) -> ReturnsTheUpdate:
+    """The mistake "returned the update instead of the new parameter", for any step item (and, through
+    ``ReturnsTheUpdate.on``, on top of any of its accepted variants)."""
+    return ReturnsTheUpdate(reference)
+
+
+def _plain_state(state: dict) -> dict:
+    """A student's state as a reference takes it: a copy, with a 0-d integer array (the grader's t) as an int."""
+    return {key: int(value) if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu"
+            else copy.deepcopy(value) for key, value in state.items()}
+
+
+# --- what a diagnosis says ---------------------------------------------------------
+
+# Words that may begin an explanation but are code, not English: they keep their case.
+CODE_WORDS = frozenset({"cos", "eps", "exp", "log", "lr", "max", "min", "np", "param", "sqrt", "torch", "torch's"})
+
+
+def sentence(text: str) -> str:
+    """text with its first word capitalised when that word is English ("you divide" -> "You divide"),
+    not code ("m and v", "eps_hat", "np.sqrt(...)" keep their case: an explanation should begin with a word)."""
+    first = text.split(" ", 1)[0]
+    if (re.fullmatch(r"[a-z]{2,}(?:'s)?|a", first) and first not in CODE_WORDS):
+        return text[0].upper() + text[1:]
+    return text
+
+
+def describe(mistake: Mistake) -> str:
+    """"name. Explanation": the one line a diagnosis (or a variant) starts with."""
+    return f"{mistake.name}. {sentence(mistake.explanation)}"
 
 
 # --- the result --------------------------------------------------------------
@@ -98,7 +186,11 @@ def returning_the_update(reference: Callable) -> Callable:
 
 @dataclass
 class CheckResult:
-    """What a check found: shown as its report in a notebook, reused by the grader."""
+    """What a check found: shown as its report in a notebook, reused by the grader.
+
+    groups holds the case groups that count towards the points; unscored, the groups passed
+    that a known mistake passes too (group -> the names of those mistakes), which earn nothing.
+    """
 
     item: str
     status: str                       # "passed", "failed", "not attempted", "error"
@@ -108,6 +200,8 @@ class CheckResult:
     diagnosis: str | None = None      # the named mistake, or what went wrong, in one line
     variant: str | None = None        # an accepted variant the answer matches
     first_failure: str | None = None  # the first failing case, with inputs, expected and got
+    unscored: dict = field(default_factory=dict)  # group passed but not scored -> [mistakes that pass it too]
+    note: str | None = None           # what a notebook's check adds about grading (hidden cases, withheld modules)
 
     @property
     def passed(self) -> bool:
@@ -120,6 +214,13 @@ class CheckResult:
             passed = sum(self.groups.values())
             lines.append(f"  case groups passed: {passed} of {len(self.groups)}")
             lines += [f"    [{'x' if ok else ' '}] {group}" for group, ok in self.groups.items()]
+        if self.unscored:
+            lines.append("  not scored, since a known mistake gives exactly the reference's answers there "
+                         "(failing one would count):")
+            for group, mistakes in self.unscored.items():
+                others = len(mistakes) - 1
+                also = f" and {others} other mistake{'s' * (others > 1)}" if others else ""
+                lines.append(f"    [x] {group} (the same answers as '{mistakes[0]}'{also})")
         if self.variant:
             lines.append(f"  Variant: {self.variant}")
         if self.diagnosis:
@@ -127,6 +228,8 @@ class CheckResult:
         if self.first_failure:
             lines.append("  First failing case:")
             lines += ["    " + line for line in self.first_failure.splitlines()]
+        if self.note:
+            lines.append(f"  {self.note}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -143,13 +246,68 @@ def _tolerance(dtype) -> float:
     return 1e-4 if np.dtype(dtype) == np.float32 else 1e-7
 
 
+def _atol(expected, rtol) -> float:
+    """The absolute tolerance: rtol * 1e-3 of the largest finite |expected| (so that zeros compare)."""
+    expected = np.asarray(expected)
+    finite = np.abs(expected[np.isfinite(expected)]) if expected.size else np.zeros(0)
+    return rtol * 1e-3 * (float(finite.max()) if finite.size else 0.0)
+
+
 def _close(got, expected, rtol) -> bool:
+    """np.allclose(got, expected, rtol, atol=_atol(expected, rtol), equal_nan=True), without its overhead."""
     got, expected = np.asarray(got), np.asarray(expected)
     if got.shape != expected.shape:
         return False
-    finite = np.abs(expected[np.isfinite(expected)]) if expected.size else np.zeros(0)
-    scale = float(finite.max()) if finite.size else 0.0
-    return bool(np.allclose(got, expected, rtol=rtol, atol=rtol * 1e-3 * scale, equal_nan=True))
+    with np.errstate(all="ignore"):
+        within = np.abs(got - expected) <= _atol(expected, rtol) + rtol * np.abs(expected)
+        if np.all(within & np.isfinite(expected)):
+            return True
+        same = (got == expected) | (np.isnan(got) & np.isnan(expected))   # inf with inf, NaN with NaN
+        return bool(np.all((within & np.isfinite(got) & np.isfinite(expected)) | same))
+
+
+def _excess(got, expected, rtol) -> np.ndarray:
+    """|got - expected| / (atol + rtol |expected|) element by element: above 1 is outside the tolerance.
+    Equal values (NaN with NaN, inf with inf) give 0; NaN or inf against anything else gives inf."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    allowed = _atol(expected, rtol) + rtol * np.abs(expected)
+    with np.errstate(all="ignore"):
+        excess = np.abs(got - expected) / allowed
+    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+    excess = np.where(same, 0.0, excess)
+    return np.where(np.isnan(excess), np.inf, excess)
+
+
+def _distance(got, expected, rtol) -> float:
+    """The largest excess (see _excess): 0 for identical arrays, at most about 1 within the tolerance."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    if got.shape != expected.shape:
+        return np.inf
+    return float(_excess(got, expected, rtol).max()) if expected.size else 0.0
+
+
+def _number(value, dtype) -> str:
+    return f"{value:.9g}" if np.dtype(dtype) == np.float32 else f"{value:.15g}"
+
+
+def _largest_difference(got, expected, rtol) -> str:
+    """Where got is furthest outside the tolerance, with its absolute and relative difference: enough
+    digits to see a difference that six digits hide."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    if got.shape != expected.shape:
+        return f"  got shape {got.shape}, expected shape {expected.shape}"
+    if not expected.size:
+        return ""
+    excess = _excess(got, expected, rtol)
+    index = np.unravel_index(int(np.argmax(excess)), excess.shape)
+    g, e = float(got[index]), float(expected[index])
+    at = f" at index {tuple(int(i) for i in index)}" if expected.ndim else ""
+    if not (np.isfinite(g) and np.isfinite(e)):
+        return f"  largest difference{at}: expected {e}, got {g}"
+    absolute = abs(g - e)
+    relative = f", relative {absolute / abs(e):.2g}" if e != 0 else ""
+    return (f"  largest difference{at}: expected {_number(e, expected.dtype)}, got {_number(g, got.dtype)} "
+            f"(absolute {absolute:.2g}{relative}; the check allows a relative difference of {rtol:g})")
 
 
 def _steps_match(got, expected, dtype) -> tuple[bool, str]:
@@ -157,14 +315,53 @@ def _steps_match(got, expected, dtype) -> tuple[bool, str]:
     rtol = _tolerance(dtype)
     for k, ((p_got, s_got), (p_exp, s_exp)) in enumerate(zip(got, expected)):
         if not _close(p_got, p_exp, rtol):
-            return False, f"after step {k + 1}: new_param\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}"
+            return False, (f"after step {k + 1}: new_param\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}\n"
+                           + _largest_difference(p_got, p_exp, rtol))
         for key, value in s_exp.items():
             if key not in s_got:
                 return False, f"after step {k + 1}: new_state has no key {key!r} (it has {sorted(s_got)})"
             if not _close(s_got[key], value, rtol):
                 return False, (f"after step {k + 1}: new_state[{key!r}]\n  expected {fmt(value)}\n"
-                               f"  got      {fmt(s_got[key])}")
+                               f"  got      {fmt(s_got[key])}\n" + _largest_difference(s_got[key], value, rtol))
     return True, ""
+
+
+def _steps_distance(got, expected, dtype) -> float:
+    """The largest excess over every step, param and state entry of two runs (inf where a key is missing)."""
+    rtol, worst = _tolerance(dtype), 0.0
+    for (p_got, s_got), (p_exp, s_exp) in zip(got, expected):
+        worst = max(worst, _distance(p_got, p_exp, rtol))
+        for key, value in s_exp.items():
+            worst = max(worst, _distance(s_got[key], value, rtol) if key in s_got else np.inf)
+    return worst
+
+
+def _steps_close(got, expected, dtype) -> bool:
+    """_steps_match's verdict without its text."""
+    rtol = _tolerance(dtype)
+    for (p_got, s_got), (p_exp, s_exp) in zip(got, expected):
+        if not _close(p_got, p_exp, rtol):
+            return False
+        if not all(key in s_got and _close(s_got[key], value, rtol) for key, value in s_exp.items()):
+            return False
+    return True
+
+
+def _identical(a, b) -> bool:
+    """Exactly the same answers (NaN equals NaN, -0.0 equals 0.0): a run or a number each."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(
+            _identical(pa, pb) and sa.keys() == sb.keys() and all(_identical(sa[k], sb[k]) for k in sa)
+            for (pa, sa), (pb, sb) in zip(a, b))
+    if isinstance(a, list) or isinstance(b, list):
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype == b.dtype and a.tobytes() == b.tobytes():
+        return True
+    floating = np.issubdtype(a.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)
+    return bool(np.array_equal(a, b, equal_nan=floating))
 
 
 def _describe_case(case) -> str:
@@ -180,6 +377,15 @@ def _describe_case(case) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """What a student's answers are: an accepted variant, a mistake, or a mistake made on top of a variant."""
+
+    variant: Mistake | None
+    mistake: Mistake | None
+    function: Callable
+
+
 class Expected:
     """The reference's and every mistake's answers on one item's cases, computed
     once: a notebook check uses them once, the batch grader for every submission."""
@@ -187,8 +393,9 @@ class Expected:
     def __init__(self, item, cases):
         self.item, self.cases = item, list(cases)
         self._reference = None
-        self._mistakes: dict[str, list] = {}
-        self._lock = threading.Lock()
+        self._runs: dict = {}
+        self._unscored = None
+        self._lock = threading.RLock()
 
     def _run(self, function, case):
         with np.errstate(all="ignore"):
@@ -202,26 +409,134 @@ class Expected:
                 self._reference = [self._run(self.item.reference, case) for case in self.cases]
             return self._reference
 
-    def mistake(self, mistake: Mistake) -> list:
-        """The mistake's answers (None where it raises on a case)."""
+    def runs(self, key, function) -> list:
+        """function's answers on every case (None where it raises), computed once per key."""
         with self._lock:
-            if mistake.name not in self._mistakes:
+            if key not in self._runs:
                 runs = []
                 for case in self.cases:
                     try:
-                        runs.append(self._run(mistake.function, case))
+                        runs.append(self._run(function, case))
                     except Exception:
                         runs.append(None)
-                self._mistakes[mistake.name] = runs
-            return self._mistakes[mistake.name]
+                self._runs[key] = runs
+            return self._runs[key]
+
+    def mistake(self, mistake: Mistake) -> list:
+        """The mistake's answers (None where it raises on a case)."""
+        return self.runs(mistake.name, mistake.function)
 
     def matches(self, got, expected, case) -> tuple[bool, str]:
+        """(True, "") or (False, what differs first, with enough digits to see it)."""
+        if not self.agree(got, expected, case):
+            return False, self._difference(got, expected, case)
+        return True, ""
+
+    def agree(self, got, expected, case) -> bool:
+        """Whether got matches expected within the tolerance (matches() without its text)."""
         if got is None or expected is None:
-            return False, ""
+            return False
         if self.item.kind == "step":
-            return _steps_match(got, expected, case.param.dtype)
-        ok = bool(np.isclose(got, expected, rtol=self.item.rtol, atol=0.0))
-        return ok, f"expected {expected:.10g}\ngot      {got:.10g}"
+            return _steps_close(got, expected, case.param.dtype)
+        return bool(np.isclose(got, expected, rtol=self.item.rtol, atol=0.0))
+
+    def _difference(self, got, expected, case) -> str:
+        if got is None or expected is None:
+            return ""
+        if self.item.kind == "step":
+            return _steps_match(got, expected, case.param.dtype)[1]
+        difference = abs(got - expected)
+        relative = f", relative {difference / abs(expected):.2g}" if expected != 0 else ""
+        return (f"expected {expected:.10g}\ngot      {got:.10g}\n"
+                f"difference {difference:.2g}{relative}; the check allows a relative difference of {self.item.rtol:g}")
+
+    def _case_distance(self, got, expected, case) -> float:
+        if self.item.kind == "step":
+            return _steps_distance(got, expected, case.param.dtype)
+        return _distance(got, expected, self.item.rtol)
+
+    def explanations(self, combined: bool) -> list[Explanation]:
+        """Every single mistake and variant (combined=False), or every accepted variant with each
+        mistake that can be made on top of it (combined=True)."""
+        mistakes = self.item.mistakes
+        if not combined:
+            return [Explanation(m if m.accepted else None, None if m.accepted else m, m.function) for m in mistakes]
+        found = []
+        for variant in (m for m in mistakes if m.accepted):
+            for mistake in (m for m in mistakes if not m.accepted):
+                declared = dict(mistake.on_variants).get(variant.name)
+                if declared is None and isinstance(mistake.function, ReturnsTheUpdate):
+                    declared = mistake.function.on(variant.function)
+                if declared is not None:
+                    found.append(Explanation(variant, mistake, declared))
+        return found
+
+    def distance(self, explanation: Explanation, runs: list) -> float | None:
+        """How far the student's runs are from the explanation's answers (largest excess over the
+        tolerance, see _excess), or None if some case does not match."""
+        function = explanation.function
+        if isinstance(function, ReturnsTheUpdate):
+            worst = 0.0
+            for run, case in zip(runs, self.cases):
+                d = function.distance(run, case)
+                if d is None:
+                    return None
+                worst = max(worst, d)
+            return worst
+        if explanation.variant and explanation.mistake:
+            key = (explanation.variant.name, explanation.mistake.name)
+        else:
+            key = (explanation.mistake or explanation.variant).name   # the same key as mistake() uses
+        theirs = self.runs(key, function)
+        worst = 0.0
+        for got, want, case in zip(runs, theirs, self.cases):
+            if not self.agree(got, want, case):
+                return None
+            worst = max(worst, self._case_distance(got, want, case))
+        return worst
+
+    def unscored(self) -> dict:
+        """Group -> the names of the known mistakes (not accepted ones) that give exactly the
+        reference's answers on every case of that group, for the groups where there are any."""
+        with self._lock:
+            if self._unscored is None:
+                reference, groups = self.reference(), {}
+                for index, case in enumerate(self.cases):
+                    groups.setdefault(case.group, []).append(index)
+                found = {}
+                for mistake in self.item.mistakes:
+                    if mistake.accepted or isinstance(mistake.function, ReturnsTheUpdate):
+                        continue    # the update is never the new parameter (unless param is 0)
+                    runs = self.mistake(mistake)
+                    for group, indices in groups.items():
+                        if all(runs[i] is not None and _identical(runs[i], reference[i]) for i in indices):
+                            found.setdefault(group, []).append(mistake.name)
+                self._unscored = {group: tuple(names) for group, names in found.items()}
+            return self._unscored
+
+
+def explain(expected: Expected, runs: list) -> Explanation | None:
+    """The explanation of the student's answers, if any explains every one of them.
+
+    Single mistakes and variants first: an accepted variant before a mistake, then the closest
+    (smallest distance), then by name. Only when none explains the answers, each accepted variant
+    with each mistake made on top of it, the closest first, then by names. The order in which
+    an item declares its mistakes does not matter: swapping two never changes the result.
+    """
+    if any(run is None for run in runs):
+        return None
+    for combined in (False, True):
+        found = []
+        for explanation in expected.explanations(combined):
+            d = expected.distance(explanation, runs)
+            if d is not None:
+                a_mistake = explanation.mistake is not None
+                names = (explanation.variant.name if explanation.variant else "",
+                         explanation.mistake.name if a_mistake else "")
+                found.append(((a_mistake, d) + names, explanation))
+        if found:
+            return min(found, key=lambda entry: entry[0])[1]
+    return None
 
 
 NOT_ATTEMPTED = "the function still raises NotImplementedError: write it, then run this check again"
@@ -234,39 +549,65 @@ def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
     cases, reference = expected.cases, expected.reference()
     if len(outcomes) != len(cases):
         raise ValueError(f"{item.name}: {len(outcomes)} outcomes for {len(cases)} cases")
-    groups: dict[str, bool] = {}
-    student_runs, first_failure, diagnosis = [], None, None
-    for case, outcome, want in zip(cases, outcomes, reference):
-        if outcome.kind == "ran":
-            run = outcome.value
-            ok, difference = expected.matches(run, want, case)
-        else:
-            run, ok, difference = None, False, str(outcome.value)
-            diagnosis = diagnosis or str(outcome.value)
-        student_runs.append(run)
-        groups[case.group] = groups.get(case.group, True) and ok
-        if not ok and first_failure is None:
-            first_failure = _describe_case(case) + "\n" + difference
+    runs = [outcome.value if outcome.kind == "ran" else None for outcome in outcomes]
+    passed = [outcome.kind == "ran" and expected.agree(run, want, case)
+              for outcome, run, want, case in zip(outcomes, runs, reference, cases)]
+    errors = [str(outcome.value) for outcome in outcomes if outcome.kind != "ran"]
+    diagnosis = errors[0] if errors else None
 
-    variant = None
-    if all(run is not None for run in student_runs):
-        for mistake in item.mistakes:
-            mistaken = expected.mistake(mistake)
-            if all(expected.matches(a, b, case)[0] for a, b, case in zip(student_runs, mistaken, cases)):
-                if mistake.accepted:
-                    variant = f"{mistake.name}. {mistake.explanation}"
-                    groups = {group: True for group in groups}
-                    first_failure = None
-                elif not all(groups.values()):
-                    diagnosis = f"{mistake.name}. {mistake.explanation}"
-                break
-    if diagnosis is None and status_has_nan(student_runs):
+    def failure(index, against=None, note="") -> str:
+        """Case index shown with what differs (against the reference, or another explanation's runs)."""
+        if outcomes[index].kind != "ran":
+            return _describe_case(cases[index]) + "\n" + str(outcomes[index].value)
+        want = reference[index] if against is None else against[index]
+        return _describe_case(cases[index]) + note + "\n" + expected.matches(runs[index], want, cases[index])[1]
+
+    shown = next((index for index, ok in enumerate(passed) if not ok), None)
+    first_failure, variant = (None if shown is None else failure(shown)), None
+    found = explain(expected, runs)
+    if found is not None and found.mistake is None:           # an accepted variant: every group passes
+        variant, passed, first_failure = describe(found.variant), [True] * len(cases), None
+    elif found is not None and found.variant is None:         # a known mistake
+        if not all(passed):
+            diagnosis = describe(found.mistake)
+    elif found is not None:                                   # a known mistake on top of an accepted variant
+        variant = describe(found.variant)
+        diagnosis = f"you wrote {found.variant.name} (accepted) and also {describe(found.mistake)}"
+        theirs = expected.mistake(found.variant)
+        as_variant = [expected.agree(run, v, case) for run, v, case in zip(runs, theirs, cases)]
+        # the case to show: one where the variant gives the reference's answers and the student's do not
+        # (the mistake alone shows there), else one where the student's answers are not the variant's
+        alone = [not ok and expected.agree(v, want, case)
+                 for ok, v, want, case in zip(passed, theirs, reference, cases)]
+        if any(alone):
+            first_failure = failure(alone.index(True))
+        elif not all(as_variant):
+            first_failure = failure(as_variant.index(False), against=theirs,
+                                    note=f"\n(expected here: what {found.variant.name} gives)")
+        passed = [ok or same for ok, same in zip(passed, as_variant)]
+    if diagnosis is None and status_has_nan(runs):
         diagnosis = ("your function returned NaN or inf: look for a division by zero "
                      "(a bias correction 1 - beta^t with t = 0?) or a square root of a negative number")
-    passed_groups = sum(groups.values())
-    points = round(item.points * passed_groups / len(groups), 2) if groups else 0.0
+
+    groups: dict[str, bool] = {}
+    for case, ok in zip(cases, passed):
+        groups[case.group] = groups.get(case.group, True) and ok
+    # A group that cannot tell a mistake from the reference gives that mistake no points: passing it
+    # counts for nothing for a student whose answers are that mistake, and for everyone where at
+    # least half the named mistakes give the reference's answers (zero gradients from a fresh state).
+    uninformative = expected.unscored()
+    named = [m.name for m in item.mistakes if not m.accepted and not isinstance(m.function, ReturnsTheUpdate)]
+    theirs = found.mistake.name if found is not None and found.mistake is not None else None
+
+    def worthless(group) -> bool:
+        names = uninformative.get(group, ())
+        return bool(names) and (2 * len(names) >= len(named) or theirs in names)
+
+    counted = {group: ok for group, ok in groups.items() if not ok or not worthless(group)}
+    unscored = {group: list(uninformative[group]) for group, ok in groups.items() if ok and worthless(group)}
+    points = round(item.points * sum(counted.values()) / len(counted), 2) if counted else item.points
     status = "passed" if groups and all(groups.values()) else "failed"
-    return CheckResult(item.name, status, points, item.points, groups, diagnosis, variant, first_failure)
+    return CheckResult(item.name, status, points, item.points, counted, diagnosis, variant, first_failure, unscored)
 
 
 def status_has_nan(runs) -> bool:
@@ -346,7 +687,75 @@ def check(name: str, function, seed: int = 0) -> CheckResult:
         return CheckResult(name, "error", 0.0, item.points,
                            diagnosis=f"pass the function itself, check({name!r}, {name}), not {type(function).__name__}")
     cases = cases_for(item, seed)
-    return judge(item, Expected(item, cases), run_student(item.kind, function, cases, name))
+    result = judge(item, Expected(item, cases), run_student(item.kind, function, cases, name))
+    own = str(getattr(function, "__module__", "")).startswith("course_lib.")   # a reference or mistake, shown in a lesson
+    uses = [] if own else withheld_uses(function, item.may_use)
+    if uses and result.status != "not attempted":   # in grading these modules are not there: say so here
+        return dataclasses.replace(
+            result, status="failed", points=0.0,
+            diagnosis=f"{name} uses {uses[0]}, which grading withholds (a graded function must compute its "
+                      f"answer itself, from NumPy and Python), so in grading it fails every case: write it from "
+                      f"the formula" + (f". {result.diagnosis}" if result.diagnosis else ""))
+    if result.status == "passed":
+        return dataclasses.replace(result, note=GRADED_LIKE_THIS)
+    return result
 
-__all__ = ["check", "CheckResult", "Expected", "Mistake", "Outcome", "returning_the_update", "StepItem", "ValueItem",
-           "StepCase", "ValueCase", "ITEMS", "SECONDS_PER_CALL", "cases_for", "judge", "register", "time_limit"]
+
+GRADED_LIKE_THIS = ("The cases shown here pass. Grading adds hidden cases like them (other values of the same "
+                    "kinds), which a function that computes the rule passes too.")
+# What a graded function does not have in grading (course_lib/grade/sandbox.py, WITHHELD).
+WITHHELD_IN_GRADING = ("course_lib.optim", "course_lib.schedules", "course_lib.theory", "course_lib.widgets",
+                       "course_lib.checks", "torch")
+
+
+def withheld_uses(function, may_use=(), depth: int = 3) -> list[str]:
+    """What `function` (or a function of the same notebook that it calls) takes from a module that grading
+    withholds: a global bound to such a module or to something defined in one, or an import of one."""
+    import dis
+    import inspect
+
+    def withheld(module: str) -> bool:
+        return any(module == m or module.startswith(m + ".") for m in WITHHELD_IN_GRADING) and not any(
+            module == m or module.startswith(m + ".") for m in may_use)
+
+    found, seen = [], set()
+
+    def visit(fn, depth):
+        code = getattr(fn, "__code__", None)
+        if code is None or code in seen or depth < 0:
+            return
+        seen.add(code)
+        namespace = dict(getattr(fn, "__globals__", {}))
+        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+            try:
+                namespace[name] = cell.cell_contents    # what the function closes over counts too
+            except ValueError:                          # an empty cell
+                pass
+        codes = [code]
+        while codes:
+            current = codes.pop()
+            codes += [c for c in current.co_consts if inspect.iscode(c)]
+            imported = ""
+            for instruction in dis.get_instructions(current):
+                if instruction.opname == "IMPORT_NAME":
+                    imported = str(instruction.argval)
+                    if withheld(imported):
+                        found.append(imported)
+                elif instruction.opname == "IMPORT_FROM" and withheld(f"{imported}.{instruction.argval}"):
+                    found.append(f"{imported}.{instruction.argval}")        # from course_lib import optim
+            for name in current.co_names + current.co_freevars:
+                value = namespace.get(name)
+                if value is None:
+                    continue
+                module = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+                if isinstance(module, str) and withheld(module):
+                    found.append(module if inspect.ismodule(value) else f"{module}.{name}")
+                elif inspect.isfunction(value) and value.__module__ == getattr(fn, "__module__", None):
+                    visit(value, depth - 1)
+
+    visit(function, depth)
+    return list(dict.fromkeys(found))
+
+__all__ = ["check", "CheckResult", "Expected", "Explanation", "Mistake", "Outcome", "ReturnsTheUpdate",
+           "returning_the_update", "StepItem", "ValueItem", "StepCase", "ValueCase", "ITEMS", "SECONDS_PER_CALL",
+           "cases_for", "describe", "explain", "judge", "register", "sentence", "time_limit"]

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
+import linecache
+import re
 import signal
 import threading
 import traceback
@@ -86,8 +89,13 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def call(fn, args, kwargs, name):
-    """Call the student's function, turning every way it can go wrong into a one-line StudentError."""
+def call(fn, args, kwargs, name, arg_names=(), explain=None):
+    """Call the student's function, turning every way it can go wrong into a one-line StudentError.
+
+    arg_names: what the positional arguments are called in the worksheet (for a message about a
+    signature that does not fit). explain(error) may return a better message for an exception
+    the function raised (a missing state key, say), or None.
+    """
     try:
         with time_limit(SECONDS_PER_CALL):
             return fn(*args, **kwargs)
@@ -102,8 +110,64 @@ def call(fn, args, kwargs, name):
     except MemoryError:
         raise StudentError(f"{name} ran out of memory (MemoryError): is an array far larger than the parameters?")
     except Exception as error:
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        raise StudentError(f"{name} raised {type(error).__name__}: {error} (line {where.lineno}: {where.line})")
+        if isinstance(error, TypeError) and error.__traceback__ is not None and error.__traceback__.tb_next is None:
+            # raised by the call itself, before any line of fn ran: the parameters do not fit the worksheet's call
+            raise StudentError(_signature_mismatch(fn, args, kwargs, name, arg_names, error))
+        message = explain(error) if explain is not None else None
+        raise StudentError(message or f"{name} raised {type(error).__name__}: {error}{where(fn, error)}")
+
+
+def where(fn, error: BaseException) -> str:
+    """" (line 6: m = beta1 * m + g)": the line of the student's code that raised, or " (line 6 of cell 3)"
+    when its source is not at hand (a cell the grader ran), or "" when no line of theirs is involved."""
+    frames = traceback.extract_tb(error.__traceback__)[1:]   # [0] is call()'s own frame
+    if not frames:
+        return ""
+    own_file = getattr(getattr(fn, "__code__", None), "co_filename", None)
+    own = [frame for frame in frames if frame.filename == own_file]
+    frame = own[-1] if own else frames[-1]
+    text = (frame.line or "").strip() or _line_of(fn, frame)
+    if text:
+        return f" (line {frame.lineno}: {text})"
+    cell = re.fullmatch(r"<(cell \d+)>", frame.filename or "")
+    return f" (line {frame.lineno} of {cell.group(1)})" if cell else f" (line {frame.lineno})"
+
+
+def _line_of(fn, frame) -> str:
+    """The frame's line from the source of fn's module, when its loader can give it (what inspect.getsource
+    reads too); "" for a cell run from a string, whose source no loader holds."""
+    if frame.filename != getattr(getattr(fn, "__code__", None), "co_filename", None):
+        return ""
+    return linecache.getline(frame.filename, frame.lineno, getattr(fn, "__globals__", None)).strip()
+
+
+def _signature_mismatch(fn, args, kwargs, name, arg_names, error) -> str:
+    """What the worksheet passed, what fn's parameters are, and which names differ."""
+    names = list(arg_names) + [f"arg{k}" for k in range(len(arg_names), len(args))]
+    passed = ", ".join(names[:len(args)] + [f"{key}={_short(value)}" for key, value in kwargs.items()])
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return f"{name} could not be called as the worksheet calls it, {name}({passed}) (TypeError: {error})"
+    parameters = signature.parameters
+    kinds = inspect.Parameter
+    any_keyword = any(p.kind is kinds.VAR_KEYWORD for p in parameters.values())
+    unknown = [key for key in kwargs if not any_keyword
+               and (key not in parameters or parameters[key].kind in (kinds.POSITIONAL_ONLY, kinds.VAR_POSITIONAL))]
+    worksheet_call = f"{name}({', '.join(names[:len(args)] + list(kwargs))})"
+    if unknown:
+        called = ", ".join(f"{key}={_short(kwargs[key])}" for key in unknown)
+        return (f"{name} was called with {called}, as the worksheet calls it, but its parameters are {signature}: "
+                f"keep the worksheet's names, {worksheet_call} (TypeError: {error})")
+    return (f"{name} was called as {name}({passed}), as the worksheet calls it, but its parameters are {signature}: "
+            f"give it the worksheet's parameters, {worksheet_call} (TypeError: {error})")
+
+
+def _short(value) -> str:
+    """A keyword argument's value in a message: numbers in full, arrays and the like by their kind."""
+    if isinstance(value, (bool, int, float, np.integer, np.floating)):
+        return fmt(float(value)) if isinstance(value, (float, np.floating)) else repr(value)
+    return "..."
 
 
 def fmt(value) -> str:
@@ -130,21 +194,77 @@ def run_steps(fn, case: StepCase, name: str, strict: bool):
     """
     param, state = case.param.copy(), copy.deepcopy(case.state)
     out = []
-    for grad in case.grads:
-        inputs = (param, grad.copy(), state)
-        snapshot = copy.deepcopy(inputs)
-        result = call(fn, inputs, dict(case.hyper), name) if strict else fn(*inputs, **case.hyper)
-        if strict:
+    for step, grad in enumerate(case.grads):
+        if not strict:
+            result = fn(param, grad.copy(), state, **case.hyper)
+        else:
+            inputs = (param, grad.copy(), _State(state))
+            snapshot, entries = copy.deepcopy(inputs), dict(state)   # entries: the caller's arrays themselves
+            result = call(fn, inputs, dict(case.hyper), name, STEP_ARGUMENTS,
+                          explain=lambda error: _missing_key(error, fn, name, inputs[2], case.state, step))
             result = _validated_step(result, case, name)
-            if not _inputs_unchanged(snapshot, inputs):
-                raise StudentError(f"{name} changed its inputs in place (e.g. m *= beta1 or param -= ...): "
-                                   f"build new arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were")
+            changed = _changed_inputs(snapshot, inputs, entries, name)
+            if changed:
+                raise StudentError(changed)
         param, state = result
         out.append((np.asarray(param), state))
     return out
 
 
+STEP_ARGUMENTS = ("param", "grad", "state")
+
+
+class _State(dict):
+    """The state as the student's function receives it: a dict that remembers the last key it was
+    asked for and did not have, so that a KeyError can be told apart from one of another dict's."""
+
+    def __missing__(self, key):
+        self.missing = key
+        raise KeyError(key)
+
+
+def _keys(state: dict) -> str:
+    return ", ".join(repr(key) for key in state) if state else "none"
+
+
+def _missing_key(error, fn, name, state, worksheet_state, step) -> str | None:
+    """The message for a KeyError whose key the state fn was given lacks (a renamed entry, say)."""
+    if not (isinstance(error, KeyError) and len(error.args) == 1 and "missing" in vars(state)):
+        return None
+    key = error.args[0]
+    if key != state.missing or key in state:   # a KeyError from another dict, or the state has it by now
+        return None
+    line = where(fn, error)
+    if step == 0 or key not in worksheet_state:
+        return (f"{name} asked for the state entry {key!r}{line}, but the state has only the keys "
+                f"{_keys(worksheet_state)}: use the worksheet's names for the state's entries (KeyError)")
+    return (f"{name} asked for the state entry {key!r} at step {step + 1}{line}, but the state it returned at "
+            f"step {step} has only the keys {_keys(state)}: return the state with the worksheet's keys "
+            f"({_keys(worksheet_state)}), so that the next step finds them (KeyError)")
+
+
+def _changed_inputs(snapshot, inputs, entries: dict, name) -> str | None:
+    """Why the call changed what the caller passed (arrays written in place, or the state dict itself), or None."""
+    (before_param, before_grad, before_state), (param, grad, state) = snapshot, inputs
+    arrays = [("param", before_param, param), ("grad", before_grad, grad)]
+    arrays += [(f"state[{key!r}]", value, entries.get(key)) for key, value in before_state.items()]
+    written = [label for label, before, now in arrays if not _same(before, now)]
+    if written:
+        return (f"{name} changed its inputs in place ({', '.join(written)}; e.g. m *= beta1 or param -= ...): "
+                f"build new arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were")
+    written = [f"state[{key!r}] = ..." for key in state if key not in entries or state[key] is not entries[key]]
+    written += [f"del state[{key!r}]" for key in entries if key not in state]
+    if not written:
+        return None
+    return (f"{name} changed the caller's state dict ({', '.join(written)}): build and return a new dict instead, "
+            f"new_state = {{{', '.join(f'{key!r}: ...' for key in before_state)}}}, so that the caller's state "
+            f"stays as it was")
+
+
 def _validated_step(result, case: StepCase, name: str):
+    if isinstance(result, list) and len(result) == 2:
+        raise StudentError(f"{name} returned a list of 2; return a tuple (new_param, new_state): "
+                           f"return new_param, new_state")
     if not (isinstance(result, tuple) and len(result) == 2):
         raise StudentError(f"{name} must return (new_param, new_state), a pair; it returned {fmt(result)[:80]}")
     new_param, new_state = result
@@ -166,14 +286,6 @@ def _same(a, b) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     floating = np.issubdtype(a.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)
     return bool(np.array_equal(a, b, equal_nan=floating))  # a NaN carried in the state is not a change
-
-
-def _inputs_unchanged(snapshot, inputs) -> bool:
-    before_param, before_grad, before_state = snapshot
-    param, grad, state = inputs
-    if not (_same(before_param, param) and _same(before_grad, grad)):
-        return False
-    return all(_same(value, state.get(key)) for key, value in before_state.items())
 
 
 # --- value items ------------------------------------------------------------------

@@ -56,16 +56,16 @@ register(StepItem(
     reference=sgd_reference,
     # warm_state=None: plain SGD has no memory, so there is no "late in training" state to start from
     cases=lambda rng, hidden=False: step_cases(rng, fresh_state, None, HYPER,
-                                 [dict(lr=0.01), dict(lr=0.5), dict(lr=1e-3)]),
+                                 [dict(lr=0.01), dict(lr=0.5), dict(lr=1e-3)], tiny_group="tiny gradients"),
     state_keys=(),
     points=2,
     mistakes=(
         Mistake("moved up the gradient (+ instead of -)",
                 "the gradient points uphill; to go down, subtract it: param - lr * grad.", up_the_gradient),
         Mistake("returned the update instead of the new parameter",
-                "-lr * grad is the step; return where it lands, param - lr * grad.", returns_the_update),
+                "The step is -lr * grad; return where it lands, param - lr * grad.", returns_the_update),
         Mistake("forgot the learning rate",
-                "param - grad takes a step of the gradient's full size; scale it by lr: param - lr * grad.",
+                "Returning param - grad takes a step of the gradient's full size; scale it by lr: param - lr * grad.",
                 forgot_the_learning_rate),
     ),
 ))
@@ -113,7 +113,7 @@ register(ValueItem(
                 "1 - alpha * L, which leaves [-1, 1] when alpha > 2 / L: use the LARGEST eigenvalue.",
                 lambda H: 2.0 / float(np.linalg.eigvalsh(H)[0])),
         Mistake("1/L instead of 2/L",
-                "1 / L is the step that removes the steep error in one step; divergence starts only when "
+                "The step 1 / L is the one that removes the steep error in one step; divergence starts only when "
                 "|1 - alpha * L| > 1, at alpha = 2 / L.",
                 lambda H: 1.0 / float(np.linalg.eigvalsh(H)[-1])),
         Mistake("used the largest diagonal entry instead of the largest eigenvalue",
@@ -155,15 +155,15 @@ register(ValueItem(
     points=1,
     mistakes=(
         Mistake("used only the steep direction",
-                "|1 - alpha * L| is the factor across the valley; along it the factor is |1 - alpha * mu|, "
+                "The factor across the valley is |1 - alpha * L|; along it the factor is |1 - alpha * mu|, "
                 "and the error shrinks only as fast as the slower of the two: take the max.",
                 lambda alpha, L, mu: abs(1.0 - alpha * L)),
         Mistake("used only the flat direction, or forgot the absolute value",
-                "1 - alpha * mu is the factor along the valley, but across it 1 - alpha * L can be close to -1: "
+                "The factor along the valley is 1 - alpha * mu, but across it 1 - alpha * L can be close to -1: "
                 "the size of a factor is its absolute value, so take max(|1 - alpha L|, |1 - alpha mu|).",
                 lambda alpha, L, mu: 1.0 - alpha * mu),
         Mistake("used the condition-number rate (kappa - 1) / (kappa + 1) whatever alpha is",
-                "(kappa - 1) / (kappa + 1) is the factor only at the best alpha = 2 / (L + mu); for another "
+                "The rate (kappa - 1) / (kappa + 1) is the factor only at the best alpha = 2 / (L + mu); for another "
                 "alpha compute max(|1 - alpha L|, |1 - alpha mu|).",
                 lambda alpha, L, mu: (L / mu - 1.0) / (L / mu + 1.0)),
     ),
@@ -197,7 +197,7 @@ register(ValueItem(
     points=1,
     mistakes=(
         Mistake("did not round up to a whole number of steps",
-                "log(tol) / log(r) is not a whole number; the error is below tol only after the next whole "
+                "The ratio log(tol) / log(r) is not a whole number; the error is below tol only after the next whole "
                 "step: math.ceil(...).",
                 _exact_steps),
         Mistake("rounded down instead of up",
@@ -212,7 +212,7 @@ register(ValueItem(
                 "to 1: use r = max(|1 - alpha L|, |1 - alpha mu|).",
                 lambda alpha, L, mu, tol: math.ceil(math.log(tol) / math.log(1.0 - alpha * mu))),
         Mistake("log(r) / log(tol) upside down",
-                "r^t <= tol means t * log(r) <= log(tol); both logs are negative, so t >= log(tol) / log(r).",
+                "The condition r^t <= tol means t * log(r) <= log(tol); both logs are negative, so t >= log(tol) / log(r).",
                 lambda alpha, L, mu, tol: math.ceil(1.0 / _exact_steps(alpha, L, mu, tol))),
     ),
 ))

@@ -56,7 +56,7 @@ def warm_state(param, rng):
 
 def _cases(rng, hidden=False):
     # tiny_scale 1e-3: SGD has no epsilon, so tiny gradients only check that nothing is thrown away
-    return step_cases(rng, fresh_state, warm_state, HYPER, OTHER_HYPER, tiny_scale=1e-3)
+    return step_cases(rng, fresh_state, warm_state, HYPER, OTHER_HYPER, tiny_scale=1e-3, tiny_group="tiny gradients")
 
 
 # --- momentum_step: the mistakes, each a whole wrong function --------------------------
@@ -93,11 +93,11 @@ register(StepItem(
                 "optimal alpha and beta this diverges). Update the buffer first, b = momentum * b + grad, then "
                 "step with the new one: param - lr * b.", buffer_after_parameter),
         Mistake("used the (1 - momentum) moving average",
-                "b = momentum * b + (1 - momentum) * grad is the exponential-moving-average form (Adam's m). "
+                "The update b = momentum * b + (1 - momentum) * grad is the exponential-moving-average form (Adam's m). "
                 "It is a different parametrization: its steps are (1 - momentum) times smaller for the same lr. "
                 "This worksheet asks for torch's sum form: b = momentum * b + grad.", ema_buffer),
         Mistake("lr inside the buffer (Sutskever's form)",
-                "b = momentum * b + lr * grad with param - b is Sutskever et al.'s velocity: for a constant lr "
+                "The velocity b = momentum * b + lr * grad with param - b is Sutskever et al.'s velocity: for a constant lr "
                 "the parameters agree, but the buffer holds lr * b, and the two differ as soon as lr changes. "
                 "Keep lr outside, as torch does: b = momentum * b + grad, then param - lr * b.", lr_inside_buffer),
         Mistake("returned the update instead of the new parameter",
@@ -200,7 +200,7 @@ register(ValueItem(
     points=1,
     mistakes=(
         Mistake("without the square",
-                "(sqrt(kappa) - 1) / (sqrt(kappa) + 1) is the convergence rate at the optimum, which is "
+                "The ratio (sqrt(kappa) - 1) / (sqrt(kappa) + 1) is the convergence rate at the optimum, which is "
                 "sqrt(beta*): beta* is its square, ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))**2.",
                 _sqrt_kappa_ratio),
         Mistake("gradient descent's rate (kappa - 1) / (kappa + 1)",
@@ -217,10 +217,10 @@ register(ValueItem(
     points=1,
     mistakes=(
         Mistake("GD's best step 2/(L+mu)",
-                "2 / (L + mu) is the best step for plain gradient descent; with the optimal momentum the best "
+                "The step 2 / (L + mu) is the best one for plain gradient descent; with the optimal momentum the best "
                 "step is larger: (2 / (sqrt(L) + sqrt(mu)))**2.", lambda L, mu: 2 / (L + mu)),
         Mistake("without the square",
-                "2 / (sqrt(L) + sqrt(mu)) does not even have the units of a step size (1 / curvature): "
+                "The number 2 / (sqrt(L) + sqrt(mu)) does not even have the units of a step size (1 / curvature): "
                 "square it, (2 / (sqrt(L) + sqrt(mu)))**2.", lambda L, mu: 2 / (math.sqrt(L) + math.sqrt(mu))),
     ),
 ))

@@ -95,10 +95,10 @@ register(StepItem(
                 "the old average keeps the weight alpha and the new g^2 gets 1 - alpha: "
                 "v = alpha * v + (1 - alpha) * g**2. Swapped, v remembers about one step.", rmsprop_alpha_swapped),
         Mistake("averaged g instead of g^2",
-                "v is the moving average of the SQUARED gradient: v = alpha * v + (1 - alpha) * g**2. "
+                "Here v is the moving average of the SQUARED gradient: v = alpha * v + (1 - alpha) * g**2. "
                 "An average of g can be negative, and its square root is NaN.", rmsprop_averaged_g),
         Mistake("no moving average (used this step's g^2 only)",
-                "v must carry the past: v = alpha * state['v'] + (1 - alpha) * g**2. With v = g**2 every "
+                "The average v must carry the past: v = alpha * state['v'] + (1 - alpha) * g**2. With v = g**2 every "
                 "step is lr * sign(g), whatever the history.", rmsprop_no_average),
         Mistake("forgot epsilon",
                 "divide by sqrt(v) + eps: without eps a zero gradient gives 0 / 0 = NaN, and tiny ones "
@@ -252,7 +252,7 @@ register(ValueItem(
                 "AdaDelta adds eps inside both roots: |dx_1| = sqrt(0 + eps) |g| / sqrt((1 - rho) g^2 + eps).",
                 lambda g, rho=0.9, eps=1e-6: float(eps * abs(g) / (np.sqrt((1 - rho) * g * g) + eps))),
         Mistake("returned the signed update dx_1",
-                "dx_1 has the sign of g; the question asks for the size of the step, |theta_1 - theta_0|: take abs.",
+                "The update dx_1 has the sign of g; the question asks for the size of the step, |theta_1 - theta_0|: take abs.",
                 lambda g, rho=0.9, eps=1e-6: float(np.sqrt(eps) * g / np.sqrt((1 - rho) * g * g + eps))),
     ),
 ))

@@ -105,12 +105,12 @@ register(StepItem(
     points=5,
     mistakes=(
         Mistake("forgot the bias correction",
-                "m and v start at 0, so early on they are too small by 1 - beta^t: divide m by "
+                "The moments m and v start at 0, so early on they are too small by 1 - beta^t: divide m by "
                 "(1 - beta1**t) and v by (1 - beta2**t) before the step.", no_bias_correction),
         Mistake("bias-corrected only the first moment",
-                "v needs its correction too: v_hat = v / (1 - beta2**t).", only_m_corrected),
+                "The second moment needs its correction too: v_hat = v / (1 - beta2**t).", only_m_corrected),
         Mistake("bias-corrected only the second moment",
-                "m needs its correction too: m_hat = m / (1 - beta1**t).", only_v_corrected),
+                "The first moment needs its correction too: m_hat = m / (1 - beta1**t).", only_v_corrected),
         Mistake("step counter off by one (t counted from 0)",
                 "increment t first, t = state['t'] + 1, and use that t in 1 - beta**t: t counts from 1, "
                 "and 1 - beta**0 = 0 divides by zero.", t_from_zero),
@@ -222,10 +222,10 @@ register(ValueItem(
                 "lr * m_hat_t / (sqrt(v_hat_t) + eps).",
                 lambda eps, beta2, t: eps),
         Mistake("forgot the square root",
-                "eps_hat scales like sqrt(v_t), not like v_t: the factor is sqrt(1 - beta2**t), not 1 - beta2**t.",
+                "The epsilon eps_hat scales like sqrt(v_t), not like v_t: the factor is sqrt(1 - beta2**t), not 1 - beta2**t.",
                 lambda eps, beta2, t: eps * (1 - beta2**t)),
         Mistake("divided instead of multiplied",
-                "sqrt(v_t) is smaller than sqrt(v_hat_t) by the factor sqrt(1 - beta2**t), so eps_hat must shrink "
+                "The root sqrt(v_t) is smaller than sqrt(v_hat_t) by the factor sqrt(1 - beta2**t), so eps_hat must shrink "
                 "by the same factor: eps * sqrt(1 - beta2**t), not eps / sqrt(1 - beta2**t).",
                 lambda eps, beta2, t: eps / math.sqrt(1 - beta2**t)),
         Mistake("step counter off by one",

@@ -282,11 +282,11 @@ register(ValueItem(
                 "(1 - beta1) / sqrt(1 - beta2).",
                 lambda beta1, beta2: math.sqrt(1 - beta2) / (1 - beta1)),
         Mistake("kept the correction on v (corrected only one moment)",
-                "V_hat_1 = g**2 is the corrected second moment; without any correction divide by "
+                "The corrected second moment is v_hat_1 = g**2; without any correction divide by "
                 "sqrt(v_1) = sqrt(1 - beta2) * |g|.",
                 lambda beta1, beta2: 1 - beta1),
         Mistake("kept the correction on m (corrected only one moment)",
-                "M_hat_1 = g is the corrected first moment; without any correction the numerator is "
+                "The corrected first moment is m_hat_1 = g; without any correction the numerator is "
                 "m_1 = (1 - beta1) * g.",
                 lambda beta1, beta2: 1 / math.sqrt(1 - beta2)),
     ),

@@ -145,20 +145,20 @@ register(StepItem(
                 "m = 0 and u = 0, and m / u is NaN (an image pixel that is blank in every picture does this). Put eps "
                 "inside the max, u = max(beta2 * u, |g| + eps), as the worksheet asks.", no_eps_nan),
         Mistake("u bias-corrected (divided by 1 - beta2^t)",
-                "u is a maximum, not an average: its zero start is forgotten at the first step (u_1 = |g_1|), so it "
+                "The norm u is a maximum, not an average: its zero start is forgotten at the first step (u_1 = |g_1|), so it "
                 "needs no correction. Divide only m's correction into the step, lr / (1 - beta1**t) * m / u.",
                 u_bias_corrected),
         Mistake("u not decayed (max(u, |g|))",
-                "u must forget: u = max(beta2 * u, |g| + eps). Without the factor beta2 one large gradient "
+                "The norm u must forget: u = max(beta2 * u, |g| + eps). Without the factor beta2 one large gradient "
                 "shrinks every later step forever.", u_not_decayed),
         Mistake("no absolute value",
-                "u is a size: u = max(beta2 * u, |g| + eps), with np.abs(grad). Without it a negative gradient "
+                "The norm u is a size: u = max(beta2 * u, |g| + eps), with np.abs(grad). Without it a negative gradient "
                 "never enters u, and u can be as small as eps.", no_absolute_value),
         Mistake("bias-corrected m with beta2",
-                "m is the average with decay beta1, so its correction is 1 - beta1**t: the step is "
+                "The moment m is the average with decay beta1, so its correction is 1 - beta1**t: the step is "
                 "lr / (1 - beta1**t) * m / u. beta2 belongs to u, which needs no correction.", m_corrected_with_beta2),
         Mistake("forgot m's bias correction",
-                "m starts at 0, so early on it is too small by 1 - beta1**t: the step is lr / (1 - beta1**t) * m / u. "
+                "The moment m starts at 0, so early on it is too small by 1 - beta1**t: the step is lr / (1 - beta1**t) * m / u. "
                 "(It is u that needs no correction.)", no_bias_correction),
         Mistake("step counter off by one (t counted from 0)",
                 "increment t first, t = state['t'] + 1, and use that t in 1 - beta1**t: t counts from 1, "
@@ -215,13 +215,13 @@ register(ValueItem(
     rtol=1e-6,
     mistakes=(
         Mistake("u not decayed (the largest |g| of all)",
-                "u decays by beta2 at every step: u_t = max(beta2 * u_{t-1}, |g_t|), so an old gradient g_i counts as "
+                "The norm u decays by beta2 at every step: u_t = max(beta2 * u_{t-1}, |g_t|), so an old gradient g_i counts as "
                 "beta2**(T - i) * |g_i| at step T.", lambda gs, beta2: max(abs(g) for g in gs)),
         Mistake("no absolute value",
-                "u is built from |g_t|, the size of each gradient: a large negative gradient sets u too.",
+                "The norm u is built from |g_t|, the size of each gradient: a large negative gradient sets u too.",
                 lambda gs, beta2: _fold(gs, lambda u, g: max(beta2 * u, g))),
         Mistake("u bias-corrected (divided by 1 - beta2^t)",
-                "u needs no correction: after one gradient u_1 = |g_1| exactly. Return u itself.",
+                "The norm u needs no correction: after one gradient u_1 = |g_1| exactly. Return u itself.",
                 lambda gs, beta2: u_after_reference(gs, beta2) / (1 - beta2 ** len(gs))),
         Mistake("decayed the newest gradient too",
                 "the newest gradient enters undecayed: u_t = max(beta2 * u_{t-1}, |g_t|), not beta2 * max(u_{t-1}, |g_t|).",

@@ -111,6 +111,15 @@ def v_max_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps
     return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_v=False)
 
 
+def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Keras's AMSGrad: the max over the raw v, both corrections folded into the step size, eps unscaled."""
+    t = state["t"] + 1
+    m, v = adam_moments(grad, state, beta1, beta2)
+    v_max = np.maximum(state["v_max"], v)
+    alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return param - alpha_t * m / (np.sqrt(v_max) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
+
+
 returns_the_update = returning_the_update(amsgrad_reference)
 
 
@@ -149,10 +158,16 @@ register(StepItem(
                 "you update v_max but divide by sqrt(v_hat) of the current v. Divide by sqrt(v_max / (1 - beta2**t)).",
                 max_kept_but_unused),
         Mistake("forgot the bias correction of m",
-                "m starts at 0 like in Adam: divide it by (1 - beta1**t) before the step.", m_not_corrected),
+                "The moment m starts at 0 like in Adam: divide it by (1 - beta1**t) before the step.", m_not_corrected),
         Mistake("forgot the bias correction of v_max",
-                "torch's form corrects the max: divide by sqrt(v_max / (1 - beta2**t)), not sqrt(v_max).",
+                "PyTorch's form corrects the max: divide by sqrt(v_max / (1 - beta2**t)), not sqrt(v_max).",
                 v_max_not_corrected),
+        Mistake("the 'efficient' form with the same epsilon (Keras's AMSGrad)",
+                "you fold both corrections into the step size, alpha_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), "
+                "and divide m by sqrt(v_max) + eps, as Keras's AMSGrad does. That is torch's form only with "
+                "eps_hat = eps * sqrt(1 - beta2**t) in place of eps: with eps itself it acts early on like a larger "
+                "epsilon, eps / sqrt(1 - beta2**t). This worksheet asks for m_hat / (sqrt(v_max / (1 - beta2**t)) + eps).",
+                efficient_form),
         Mistake("returned the update instead of the new parameter",
                 "return param - lr * m_hat / (sqrt(v_max_hat) + eps), not the step itself.", returns_the_update),
     ),
@@ -301,10 +316,10 @@ register(ValueItem(
     rtol=1e-9,
     mistakes=(
         Mistake("the regret per period instead of per step",
-                "2C - 4 is what one period of three steps adds; R_T / T is per step: divide by 3.",
+                "One period of three steps adds 2C - 4; R_T / T is per step: divide by 3.",
                 lambda C: 2 * C - 4),
         Mistake("the loss of x = +1 instead of the regret",
-                "(C - 2) / 3 is the average loss of the point +1; the regret subtracts the loss of the best point "
+                "The value (C - 2) / 3 is the average loss of the point +1; the regret subtracts the loss of the best point "
                 "x_star = -1, which is -(C - 2) / 3 per step: f_t(1) - f_t(-1) = 2 f_t(1) for these linear losses.",
                 lambda C: (C - 2) / 3),
         Mistake("a sign slip on the -x steps",

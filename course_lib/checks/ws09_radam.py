@@ -27,6 +27,7 @@ from ._core import Mistake, StepCase, StepItem, ValueCase, ValueItem, register, 
 from .ws05_adam import adam_moments, fresh_state, warm_state  # RAdam keeps Adam's {"t", "m", "v"} layout
 
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+RECTIFIED_LATER = "beta2 where the first rectified step comes later than t = 6, or never (rho_inf <= 5)"
 
 
 def radam_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -66,6 +67,27 @@ def _radam_cases(rng, hidden=False):
         grads = tuple(1e-9 * rng.normal(size=5) for _ in range(3))
         cases.append(StepCase("tiny gradients after the threshold (where epsilon matters)", param, grads,
                               _tiny_warm_state(param, rng, t), dict(HYPER)))
+    # beta2 at which the first rectified step is not t = 6 (7, 10, 12: the test is rho_t > 5, not t > 5), or
+    # never comes (rho_inf <= 5; above 4 the paper's threshold would rectify), from a fresh state through two
+    # steps past it, in float64 and float32; hidden: other beta2 with their first rectified step in the same
+    # ranges, clear of the threshold so that another correct formula for rho_t cannot round across it
+    if hidden:
+        draws = [(0.78, 0.83), (0.70, 0.72), (0.675, 0.69), (0.3, 0.6), (0.6, 0.664)]
+        beta2s = []
+        for low, high in draws:
+            beta2 = float(rng.uniform(low, high))
+            while high > 0.667 and not _clear_of_the_threshold(beta2, 5.0):
+                beta2 = float(rng.uniform(low, high))
+            beta2s.append(beta2)
+    else:
+        beta2s = [0.8, 0.7, 0.68, 0.5, 0.66]
+    for dtype in (np.float64, np.float32):
+        for beta2 in beta2s:
+            steps = first_rectified_step_reference(beta2, 5.0) + 2 if optim.rho_inf(beta2) > 5 else 12
+            param = rng.normal(size=5).astype(dtype)
+            grads = tuple(rng.normal(size=5).astype(dtype) for _ in range(steps))
+            hyper = dict(lr=float(rng.choice([1e-3, 0.01, 0.05])), beta1=0.9, beta2=beta2, eps=1e-8)
+            cases.append(StepCase(RECTIFIED_LATER, param, grads, fresh_state(param), hyper))
     return cases
 
 
@@ -188,6 +210,19 @@ def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return _radam(param, grad, state, lr, beta1, beta2, eps, swapped=True)
 
 
+def _no_eps(v, t, beta2, eps):
+    return math.sqrt(1 - beta2**t) / np.sqrt(v)  # 1 / 0 = inf where v is 0, and m_hat * inf = NaN
+
+
+def no_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(param, grad, state, lr, beta1, beta2, eps, adaptive=_no_eps)
+
+
+def paper_threshold_and_no_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Algorithm 2 of the paper as written: threshold rho_t > 4 and no eps."""
+    return _radam(param, grad, state, lr, beta1, beta2, eps, threshold=4.0, adaptive=_no_eps)
+
+
 returns_the_update = returning_the_update(radam_reference)
 
 
@@ -214,7 +249,7 @@ register(StepItem(
                 "sqrt(1 - beta2**t) / (sqrt(v_t) + eps)). This worksheet follows torch.optim.RAdam.",
                 paper_threshold_and_eps_on_sqrt_v_hat, accepted=True),
         Mistake("rho_t computed with t - 1 (off by one step)",
-                "rho_t must use this step's t = state['t'] + 1, the same t as the bias corrections. "
+                "Compute rho_t with this step's t = state['t'] + 1, the same t as the bias corrections. "
                 "With t - 1 the rectification starts one step late (t = 7 instead of 6 for beta2 = 0.999) "
                 "and every r_t is a step behind.", rho_off_by_one),
         Mistake("step counter off by one (t counted from 0)",
@@ -233,7 +268,7 @@ register(StepItem(
                 "not Adam's lr * m_hat / (sqrt(v_hat) + eps). Too few squared gradients are in v for "
                 "1 / sqrt(v_hat) to be trusted; that is the point of RAdam.", adam_step_before_threshold),
         Mistake("rectification applied before the threshold holds",
-                "r_t is only defined when rho_t > 4: for t = 3 and 4 (beta2 = 0.999) the product "
+                "The rectification r_t is only defined when rho_t > 4: for t = 3 and 4 (beta2 = 0.999) the product "
                 "(rho_t - 4)(rho_t - 2) is negative and its square root is NaN. Check rho_t > 5 first and "
                 "take the momentum-SGD step lr * m_hat otherwise.", rectified_every_step),
         Mistake("rectification applied without the adaptive lr",
@@ -244,7 +279,7 @@ register(StepItem(
                 "/ ((rho_inf - 4)(rho_inf - 2) rho_t)), which is far below 1 early on; without it this is Adam.",
                 no_rectification),
         Mistake("v's bias correction applied twice",
-                "sqrt(1 - beta2**t) / sqrt(v_t) already is 1 / sqrt(v_hat_t): multiply by sqrt(1 - beta2**t) "
+                "The factor sqrt(1 - beta2**t) / sqrt(v_t) already is 1 / sqrt(v_hat_t): multiply by sqrt(1 - beta2**t) "
                 "with the raw v_t, or divide by sqrt(v_hat_t), not both.", v_corrected_twice),
         Mistake("forgot v's bias correction in the adaptive lr",
                 "the adaptive lr is sqrt(1 - beta2**t) / (sqrt(v_t) + eps): without the factor sqrt(1 - beta2**t) "
@@ -253,6 +288,12 @@ register(StepItem(
         Mistake("epsilon inside the square root",
                 "you divide by sqrt(v_t + eps); torch divides by sqrt(v_t) + eps. It shows when gradients "
                 "are tiny, where sqrt(v_t) is close to eps.", eps_inside_sqrt),
+        Mistake("left out epsilon",
+                "you divide by sqrt(v_t) with no eps, as the paper's Algorithm 2 writes l_t = "
+                "sqrt((1 - beta2**t) / v_t); torch.optim.RAdam, the reference here, adds it: "
+                "l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps). Without eps a coordinate whose gradients have "
+                "all been 0 divides 0 by 0 (NaN), and tiny gradients take steps far too long.",
+                no_eps, on_variants=(("the paper's threshold rho_t > 4", paper_threshold_and_no_eps),)),
         Mistake("beta and 1 - beta swapped in the moving averages",
                 "the old average keeps weight beta: m = beta1 * m + (1 - beta1) * g, likewise for v.",
                 beta_swapped),
@@ -297,15 +338,15 @@ register(ValueItem(
     rtol=1e-6,
     mistakes=(
         Mistake("t counted from 0 (rho_t at step t - 1)",
-                "t is the number of the step being taken, counted from 1: rho_1 = 1 (one gradient), "
+                "Here t is the number of the step being taken, counted from 1: rho_1 = 1 (one gradient), "
                 "rho_2 is about 2. Use t itself, not t - 1.",
                 lambda beta2, t: optim.rho_t(beta2, t - 1)),
         Mistake("missing the factor 2",
-                "rho_t = rho_inf - 2 t beta2**t / (1 - beta2**t): the 2 comes from matching the average age "
+                "By definition rho_t = rho_inf - 2 t beta2**t / (1 - beta2**t): the 2 comes from matching the average age "
                 "of the gradients in v, (rho_t - 1) / 2, with that of the exponential average.",
                 lambda beta2, t: _rho_inf(beta2) - t * beta2**t / (1 - beta2**t)),
         Mistake("rho_inf without the - 1",
-                "rho_inf = 2 / (1 - beta2) - 1 = (1 + beta2) / (1 - beta2); without the - 1 every rho_t is "
+                "The limit rho_inf = 2 / (1 - beta2) - 1 = (1 + beta2) / (1 - beta2); without the - 1 every rho_t is "
                 "one too large (and rho_1 would be 2, not 1).",
                 lambda beta2, t: 2 / (1 - beta2) - 2 * t * beta2**t / (1 - beta2**t)),
         Mistake("beta2**t missing from the numerator",
@@ -390,7 +431,7 @@ register(ValueItem(
                 "step late.",
                 lambda beta2, threshold: first_rectified_step_reference(beta2, threshold) + 1),
         Mistake("assumed rho_t = t",
-                "rho_t is close to t only for the first few steps; later it falls behind (rho_t < t), so "
+                "The length rho_t is close to t only for the first few steps; later it falls behind (rho_t < t), so "
                 "the first t above a larger threshold comes later than threshold + 1. Compute rho_t.",
                 lambda beta2, threshold: math.floor(threshold) + 1),
     ),

@@ -84,12 +84,12 @@ register(StepItem(
     points=4,
     mistakes=(
         Mistake("weight decay added to the gradient (that is Adam with L2, not AdamW)",
-                "g + weight_decay * theta goes through m and v and is divided by sqrt(v_hat), so weights with "
+                "The gradient g + weight_decay * theta goes through m and v and is divided by sqrt(v_hat), so weights with "
                 "large gradients are barely decayed: that is optim.Adam(weight_decay=...). AdamW leaves the "
                 "gradient alone and shrinks the weights directly: theta = theta * (1 - lr * weight_decay), "
                 "then Adam's step with the plain gradient.", adam_with_l2),
         Mistake("decay not multiplied by lr (theta *= 1 - weight_decay)",
-                "torch's AdamW, and this worksheet, shrink by 1 - lr * weight_decay: with lr = 1e-3 and "
+                "PyTorch's AdamW, and this worksheet, shrink by 1 - lr * weight_decay: with lr = 1e-3 and "
                 "weight_decay = 1e-2 that is 1e-5 per step, not 1e-2. (Loshchilov and Hutter scale the decay by "
                 "the schedule multiplier eta_t instead of alpha; torch folds it into lr.)", decay_without_lr),
         Mistake("decay applied after the Adam step (to the updated theta)",
@@ -98,7 +98,7 @@ register(StepItem(
                 "the step: about 1e-8 at the defaults (so the numbers below may look equal), but 5e-3 with "
                 "lr = 0.1 and weight_decay = 0.5.", decay_after_step),
         Mistake("forgot the bias correction",
-                "m and v start at 0, so early on they are too small by 1 - beta^t: divide m by "
+                "The moments m and v start at 0, so early on they are too small by 1 - beta^t: divide m by "
                 "(1 - beta1**t) and v by (1 - beta2**t) before the step.", adamw_no_bias_correction),
         Mistake("returned the update instead of the new parameter",
                 "return theta * (1 - lr * weight_decay) - lr * m_hat / (sqrt(v_hat) + eps), "
@@ -244,11 +244,11 @@ register(ValueItem(
                 "start factor of 0): lr = base_lr * (start_factor + (1 - start_factor) * n / warmup_steps).",
                 warmup_from_zero),
         Mistake("warmup off by one step (n + 1 instead of n)",
-                "n is the number of steps already taken, so the first step (n = 0) uses start_factor * base_lr "
+                "Here n is the number of steps already taken, so the first step (n = 0) uses start_factor * base_lr "
                 "and the warmup reaches base_lr at n = warmup_steps, not one step earlier: use n / warmup_steps.",
                 warmup_counted_from_one),
         Mistake("warmup off by one step (divided by warmup_steps - 1)",
-                "np.linspace(start_factor, 1, warmup_steps) reaches base_lr at n = warmup_steps - 1; torch's "
+                "A warmup along np.linspace(start_factor, 1, warmup_steps) reaches base_lr at n = warmup_steps - 1; torch's "
                 "LinearLR reaches it at n = warmup_steps: the progress is n / warmup_steps.",
                 warmup_over_one_step_less),
         Mistake("cosine counted from 0 instead of from the end of the warmup",
@@ -259,7 +259,7 @@ register(ValueItem(
                 "the rate jumps down when the warmup ends: the cosine lasts total_steps - warmup_steps steps and "
                 "its phase is pi * (n - warmup_steps) / (total_steps - warmup_steps).", cosine_over_total_steps),
         Mistake("cosine without the 1/2 (1 + cos) form (cos only)",
-                "cos goes from 1 to -1, so eta_min + (base_lr - eta_min) * cos(...) falls below eta_min (even below "
+                "The cosine goes from 1 to -1, so eta_min + (base_lr - eta_min) * cos(...) falls below eta_min (even below "
                 "0) in the second half. Map it to [0, 1] first: (1 + cos(...)) / 2.", cosine_only),
         Mistake("the cosine ends at 0 instead of eta_min",
                 "the cosine goes from base_lr down to eta_min: eta_min + (base_lr - eta_min) * (1 + cos(...)) / 2.",
@@ -367,6 +367,9 @@ def trust_ratio_reference(weight_norm, update_norm):
     return optim.trust_ratio(np.array([weight_norm]), np.array([update_norm]))
 
 
+FAR_FROM_ONE = "ratios far from 1 (above 10, below 0.01)"
+
+
 def _trust_ratio_cases(rng, hidden=False):
     cases = [ValueCase("typical layers", dict(weight_norm=float(w), update_norm=float(u)))
              for w, u in zip(rng.uniform(1.0, 20.0, 3), rng.uniform(0.05, 3.0, 3))]
@@ -378,6 +381,11 @@ def _trust_ratio_cases(rng, hidden=False):
               for w in (zero_update_norm, rng.uniform(0.1, 10.0))]
     # (0, 0) is the only input of its kind: the hidden case repeats it (single_input_groups below)
     cases += [ValueCase("both norms zero", dict(weight_norm=0.0, update_norm=0.0))]
+    # ratios far from 1, where an answer that clips (the ratio at 10, the weight norm at 10 as LAMB's phi
+    # may, the ratio from below) is wrong: above 10 from a layer of norm above 10 and from one below it,
+    # and below 0.01
+    cases += [ValueCase(FAR_FROM_ONE, dict(weight_norm=log_uniform(rng, *w), update_norm=log_uniform(rng, *u)))
+              for w, u in (((20.0, 500.0), (0.01, 1.0)), ((2.0, 9.0), (1e-3, 0.1)), ((1e-3, 1e-2), (1.0, 10.0)))]
     return cases
 
 
