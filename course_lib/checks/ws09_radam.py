@@ -226,81 +226,6 @@ def paper_threshold_and_no_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.9
 returns_the_update = returning_the_update(radam_reference)
 
 
-register(StepItem(
-    name="radam_step",
-    reference=radam_reference,
-    cases=_radam_cases,
-    state_keys=("t", "m", "v"),
-    points=5,
-    mistakes=(
-        Mistake("the paper's threshold rho_t > 4",
-                "you rectify from the first step with rho_t > 4, as Algorithm 2 of the paper does "
-                "(course_lib.optim.RAdamPaper): that is RAdam too. This worksheet follows torch.optim.RAdam, "
-                "which waits for rho_t > 5; the two differ only at the one step where 4 < rho_t <= 5 "
-                "(t = 5 for beta2 = 0.999).", paper_threshold, accepted=True),
-        Mistake("epsilon added to sqrt(v_hat), as in Adam",
-                "you divide by sqrt(v_hat) + eps; torch.optim.RAdam (the reference here) adds eps to sqrt(v_t) "
-                "and then multiplies by sqrt(1 - beta2**t): l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps). "
-                "The paper has no eps at all; the two placements differ only when sqrt(v) is close to eps.",
-                eps_on_sqrt_v_hat, accepted=True),
-        Mistake("the paper's threshold rho_t > 4 and epsilon added to sqrt(v_hat)",
-                "both legitimate variants at once: the paper's Algorithm 2 threshold (rho_t > 4 instead of "
-                "torch's rho_t > 5) and Adam's placement of eps (sqrt(v_hat) + eps instead of torch's "
-                "sqrt(1 - beta2**t) / (sqrt(v_t) + eps)). This worksheet follows torch.optim.RAdam.",
-                paper_threshold_and_eps_on_sqrt_v_hat, accepted=True),
-        Mistake("rho_t computed with t - 1 (off by one step)",
-                "Compute rho_t with this step's t = state['t'] + 1, the same t as the bias corrections. "
-                "With t - 1 the rectification starts one step late (t = 7 instead of 6 for beta2 = 0.999) "
-                "and every r_t is a step behind.", rho_off_by_one),
-        Mistake("step counter off by one (t counted from 0)",
-                "increment t first, t = state['t'] + 1, and use that t everywhere: with t = 0 the first "
-                "step divides m by 1 - beta1**0 = 0.", t_from_zero),
-        Mistake("zero step before the threshold",
-                "while rho_t <= 5 RAdam does not stand still: it takes a momentum-SGD step with the "
-                "bias-corrected first moment, param - lr * m_hat (only the adaptive lr is switched off).",
-                zero_step_before_threshold),
-        Mistake("no bias correction of m before the threshold",
-                "the momentum-SGD step before the threshold uses m_hat = m / (1 - beta1**t), not the raw m: "
-                "at t = 1 the raw m is only (1 - beta1) g, ten times too small for beta1 = 0.9.",
-                no_m_correction_before_threshold),
-        Mistake("Adam's step before the threshold",
-                "before the threshold RAdam switches the adaptive lr off: the step is lr * m_hat, "
-                "not Adam's lr * m_hat / (sqrt(v_hat) + eps). Too few squared gradients are in v for "
-                "1 / sqrt(v_hat) to be trusted; that is the point of RAdam.", adam_step_before_threshold),
-        Mistake("rectification applied before the threshold holds",
-                "The rectification r_t is only defined when rho_t > 4: for t = 3 and 4 (beta2 = 0.999) the product "
-                "(rho_t - 4)(rho_t - 2) is negative and its square root is NaN. Check rho_t > 5 first and "
-                "take the momentum-SGD step lr * m_hat otherwise.", rectified_every_step),
-        Mistake("rectification applied without the adaptive lr",
-                "after the threshold the step is lr * r_t * m_hat * l_t with the adaptive lr "
-                "l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps); you left l_t out.", no_adaptive_lr),
-        Mistake("forgot the rectification term r_t",
-                "after the threshold the adaptive step is multiplied by r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf "
-                "/ ((rho_inf - 4)(rho_inf - 2) rho_t)), which is far below 1 early on; without it this is Adam.",
-                no_rectification),
-        Mistake("v's bias correction applied twice",
-                "The factor sqrt(1 - beta2**t) / sqrt(v_t) already is 1 / sqrt(v_hat_t): multiply by sqrt(1 - beta2**t) "
-                "with the raw v_t, or divide by sqrt(v_hat_t), not both.", v_corrected_twice),
-        Mistake("forgot v's bias correction in the adaptive lr",
-                "the adaptive lr is sqrt(1 - beta2**t) / (sqrt(v_t) + eps): without the factor sqrt(1 - beta2**t) "
-                "the early rectified steps are too long by 1 / sqrt(1 - beta2**t) (about 13 at t = 6).",
-                v_not_corrected),
-        Mistake("epsilon inside the square root",
-                "you divide by sqrt(v_t + eps); torch divides by sqrt(v_t) + eps. It shows when gradients "
-                "are tiny, where sqrt(v_t) is close to eps.", eps_inside_sqrt),
-        Mistake("left out epsilon",
-                "you divide by sqrt(v_t) with no eps, as the paper's Algorithm 2 writes l_t = "
-                "sqrt((1 - beta2**t) / v_t); torch.optim.RAdam, the reference here, adds it: "
-                "l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps). Without eps a coordinate whose gradients have "
-                "all been 0 divides 0 by 0 (NaN), and tiny gradients take steps far too long.",
-                no_eps, on_variants=(("the paper's threshold rho_t > 4", paper_threshold_and_no_eps),)),
-        Mistake("beta and 1 - beta swapped in the moving averages",
-                "the old average keeps weight beta: m = beta1 * m + (1 - beta1) * g, likewise for v.",
-                beta_swapped),
-        Mistake("returned the update instead of the new parameter",
-                "return param minus the step (the new parameter), not the step itself.", returns_the_update),
-    ),
-))
 
 
 # --- rho_t ---------------------------------------------------------------------------------
@@ -434,5 +359,83 @@ register(ValueItem(
                 "The length rho_t is close to t only for the first few steps; later it falls behind (rho_t < t), so "
                 "the first t above a larger threshold comes later than threshold + 1. Compute rho_t.",
                 lambda beta2, threshold: math.floor(threshold) + 1),
+    ),
+))
+
+
+# Registered last: the worksheet asks for rho_t and the first rectified step before the update rule.
+register(StepItem(
+    name="radam_step",
+    reference=radam_reference,
+    cases=_radam_cases,
+    state_keys=("t", "m", "v"),
+    points=5,
+    mistakes=(
+        Mistake("the paper's threshold rho_t > 4",
+                "you rectify from the first step with rho_t > 4, as Algorithm 2 of the paper does "
+                "(course_lib.optim.RAdamPaper): that is RAdam too. This worksheet follows torch.optim.RAdam, "
+                "which waits for rho_t > 5; the two differ only at the one step where 4 < rho_t <= 5 "
+                "(t = 5 for beta2 = 0.999).", paper_threshold, accepted=True),
+        Mistake("epsilon added to sqrt(v_hat), as in Adam",
+                "you divide by sqrt(v_hat) + eps; torch.optim.RAdam (the reference here) adds eps to sqrt(v_t) "
+                "and then multiplies by sqrt(1 - beta2**t): l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps). "
+                "The paper has no eps at all; the two placements differ only when sqrt(v) is close to eps.",
+                eps_on_sqrt_v_hat, accepted=True),
+        Mistake("the paper's threshold rho_t > 4 and epsilon added to sqrt(v_hat)",
+                "both legitimate variants at once: the paper's Algorithm 2 threshold (rho_t > 4 instead of "
+                "torch's rho_t > 5) and Adam's placement of eps (sqrt(v_hat) + eps instead of torch's "
+                "sqrt(1 - beta2**t) / (sqrt(v_t) + eps)). This worksheet follows torch.optim.RAdam.",
+                paper_threshold_and_eps_on_sqrt_v_hat, accepted=True),
+        Mistake("rho_t computed with t - 1 (off by one step)",
+                "Compute rho_t with this step's t = state['t'] + 1, the same t as the bias corrections. "
+                "With t - 1 the rectification starts one step late (t = 7 instead of 6 for beta2 = 0.999) "
+                "and every r_t is a step behind.", rho_off_by_one),
+        Mistake("step counter off by one (t counted from 0)",
+                "increment t first, t = state['t'] + 1, and use that t everywhere: with t = 0 the first "
+                "step divides m by 1 - beta1**0 = 0.", t_from_zero),
+        Mistake("zero step before the threshold",
+                "while rho_t <= 5 RAdam does not stand still: it takes a momentum-SGD step with the "
+                "bias-corrected first moment, param - lr * m_hat (only the adaptive lr is switched off).",
+                zero_step_before_threshold),
+        Mistake("no bias correction of m before the threshold",
+                "the momentum-SGD step before the threshold uses m_hat = m / (1 - beta1**t), not the raw m: "
+                "at t = 1 the raw m is only (1 - beta1) g, ten times too small for beta1 = 0.9.",
+                no_m_correction_before_threshold),
+        Mistake("Adam's step before the threshold",
+                "before the threshold RAdam switches the adaptive lr off: the step is lr * m_hat, "
+                "not Adam's lr * m_hat / (sqrt(v_hat) + eps). Too few squared gradients are in v for "
+                "1 / sqrt(v_hat) to be trusted; that is the point of RAdam.", adam_step_before_threshold),
+        Mistake("rectification applied before the threshold holds",
+                "The rectification r_t is only defined when rho_t > 4: for t = 3 and 4 (beta2 = 0.999) the product "
+                "(rho_t - 4)(rho_t - 2) is negative and its square root is NaN. Check rho_t > 5 first and "
+                "take the momentum-SGD step lr * m_hat otherwise.", rectified_every_step),
+        Mistake("rectification applied without the adaptive lr",
+                "after the threshold the step is lr * r_t * m_hat * l_t with the adaptive lr "
+                "l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps); you left l_t out.", no_adaptive_lr),
+        Mistake("forgot the rectification term r_t",
+                "after the threshold the adaptive step is multiplied by r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf "
+                "/ ((rho_inf - 4)(rho_inf - 2) rho_t)), which is far below 1 early on; without it this is Adam.",
+                no_rectification),
+        Mistake("v's bias correction applied twice",
+                "The factor sqrt(1 - beta2**t) / sqrt(v_t) already is 1 / sqrt(v_hat_t): multiply by sqrt(1 - beta2**t) "
+                "with the raw v_t, or divide by sqrt(v_hat_t), not both.", v_corrected_twice),
+        Mistake("forgot v's bias correction in the adaptive lr",
+                "the adaptive lr is sqrt(1 - beta2**t) / (sqrt(v_t) + eps): without the factor sqrt(1 - beta2**t) "
+                "the early rectified steps are too long by 1 / sqrt(1 - beta2**t) (about 13 at t = 6).",
+                v_not_corrected),
+        Mistake("epsilon inside the square root",
+                "you divide by sqrt(v_t + eps); torch divides by sqrt(v_t) + eps. It shows when gradients "
+                "are tiny, where sqrt(v_t) is close to eps.", eps_inside_sqrt),
+        Mistake("left out epsilon",
+                "you divide by sqrt(v_t) with no eps, as the paper's Algorithm 2 writes l_t = "
+                "sqrt((1 - beta2**t) / v_t); torch.optim.RAdam, the reference here, adds it: "
+                "l_t = sqrt(1 - beta2**t) / (sqrt(v_t) + eps). Without eps a coordinate whose gradients have "
+                "all been 0 divides 0 by 0 (NaN), and tiny gradients take steps far too long.",
+                no_eps, on_variants=(("the paper's threshold rho_t > 4", paper_threshold_and_no_eps),)),
+        Mistake("beta and 1 - beta swapped in the moving averages",
+                "the old average keeps weight beta: m = beta1 * m + (1 - beta1) * g, likewise for v.",
+                beta_swapped),
+        Mistake("returned the update instead of the new parameter",
+                "return param minus the step (the new parameter), not the step itself.", returns_the_update),
     ),
 ))
