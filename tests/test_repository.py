@@ -78,7 +78,7 @@ def tracked_top_level() -> set[str]:
 
 def test_top_level_holds_exactly_the_course_layout():
     allowed = {"notebooks", "course_lib", "exercises", "solutions", "tests", "environment.yml", "pyproject.toml",
-               "Makefile", "README.md", "LICENSE", ".ci", ".gitignore", "benchmarks"}
+               "Makefile", "README.md", "CONTRIBUTING.md", "LICENSE", ".ci", ".gitignore", "benchmarks"}
     required = allowed - {"benchmarks"}
     present = tracked_top_level()
     assert not present - allowed, f"unexpected top-level entries: {sorted(present - allowed)}"
