@@ -73,7 +73,8 @@ def adam_explorer(lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.999, eps
 EXPLORERS = {
     "lesson05_adam": (adam_explorer, [
         dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, x0=1.0, y0=1.5, landscape="Beale"),
-        # a huge eps: sqrt(v_hat) << eps, so Adam becomes (momentum) SGD with learning rate lr / eps
+        # a huge eps, of the order of sqrt(v_hat) here (above it for the first steps, below it later):
+        # Adam's steps lie between its usual ones and momentum SGD's with learning rate lr / eps
         dict(lr=1.0, beta1=0.0, beta2=0.5, eps=100.0, x0=-1.2, y0=1.0, landscape="Rosenbrock"),
         # a tiny lr: SGD is fine here, Adam crawls (200 steps of at most ~lr each)
         dict(lr=1e-3, beta1=0.99, beta2=0.9999, eps=1e-10, x0=-4.0, y0=4.0, landscape="Himmelblau"),
