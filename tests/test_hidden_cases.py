@@ -9,33 +9,14 @@ hidden points), and the reference answers every hidden case with finite numbers.
 import numpy as np
 import pytest
 
-from course_lib.checks import ITEMS, Expected, StepCase, cases_for
+from course_lib.checks import ITEMS, Expected, cases_for
+from course_lib.checks._core import case_inputs, same_inputs
 
 ITEM_NAMES = sorted(ITEMS)
 HIDDEN_SEEDS = [0, 1, 2, 12345, 2**62 + 7]
 
 # Groups whose only possible input is the one the worksheet shows: their hidden case must repeat it.
 SINGLE_INPUT_GROUPS = {("trust_ratio", "both norms zero")}  # weight_norm = update_norm = 0
-
-
-def _identical(a, b) -> bool:
-    """Exact equality of two cases' inputs: arrays element by element, dicts key by key."""
-    if isinstance(a, dict) or isinstance(b, dict):
-        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
-                and all(_identical(a[key], b[key]) for key in a))
-    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
-        return (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)
-                and all(_identical(x, y) for x, y in zip(a, b)))
-    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and bool(np.array_equal(a, b))
-    return bool(a == b)
-
-
-def _inputs(case):
-    if isinstance(case, StepCase):
-        return (case.param, case.grads, case.state, case.hyper)
-    return case.kwargs
 
 
 def _group_sizes(cases) -> dict:
@@ -54,8 +35,8 @@ def test_the_items_declare_exactly_the_known_single_input_groups(shown):
     declared = {(name, group) for name in ITEM_NAMES for group in getattr(ITEMS[name], "single_input_groups", ())}
     assert declared == SINGLE_INPUT_GROUPS
     for name, group in declared:
-        inputs = [_inputs(case) for case in shown[name] if case.group == group]
-        assert inputs and all(_identical(inputs[0], other) for other in inputs)
+        inputs = [case_inputs(case) for case in shown[name] if case.group == group]
+        assert inputs and all(same_inputs(inputs[0], other) for other in inputs)
 
 
 @pytest.mark.parametrize("seed", HIDDEN_SEEDS)
@@ -71,7 +52,7 @@ def test_every_group_has_as_many_hidden_cases_as_the_worksheet_shows(name, seed,
 def test_no_hidden_case_repeats_a_case_the_worksheet_shows(name, seed, shown):
     repeats = [(case.group, seen.group) for case in cases_for(ITEMS[name], seed, hidden=True)
                for seen in shown[name]
-               if _identical(_inputs(case), _inputs(seen))
+               if same_inputs(case_inputs(case), case_inputs(seen))
                and not (case.group == seen.group and (name, case.group) in SINGLE_INPUT_GROUPS)]
     assert not repeats, f"{name}, hidden seed {seed}: hidden cases repeat shown ones (hidden group, shown group): {repeats}"
 
@@ -98,5 +79,5 @@ def test_the_reference_answers_every_hidden_case_with_finite_numbers(name, seed)
 def test_hidden_cases_depend_on_the_seed_and_are_the_same_for_the_same_seed(name):
     item = ITEMS[name]
     first, again, other = (cases_for(item, seed, hidden=True) for seed in (1, 1, 2))
-    assert all(_identical(_inputs(a), _inputs(b)) for a, b in zip(first, again))
-    assert not all(_identical(_inputs(a), _inputs(b)) for a, b in zip(first, other))
+    assert all(same_inputs(case_inputs(a), case_inputs(b)) for a, b in zip(first, again))
+    assert not all(same_inputs(case_inputs(a), case_inputs(b)) for a, b in zip(first, other))
