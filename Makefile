@@ -12,13 +12,14 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test test-ui exercises grade bench-grade site bench help clean sandbox-tools
+.PHONY: lab test test-ui exercises times grade bench-grade site bench help clean sandbox-tools
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
 	@echo "make test-ui  lesson 05 and worksheet 05 in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make times  rewrite each lesson's and worksheet's stated time from course_lib.pacing's estimate"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=file]  grade a class: grades, feedback, class report, LMS files"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
 	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages with an index"
@@ -78,6 +79,12 @@ test-ui: $(INSTALLED)
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
+
+# Every notebook's **Time:** sentence is an estimate (course_lib/pacing.py says how it is made);
+# after changing a lesson or a worksheet, run this, then make exercises (worksheets copy their time).
+times: $(INSTALLED)
+	$(BIN)/python -m course_lib.pacing --write
+	$(BIN)/python -m course_lib.pacing
 
 grade: $(INSTALLED) sandbox-tools
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=roster.csv]"; exit 2; }

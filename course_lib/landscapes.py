@@ -500,7 +500,7 @@ class ReddiOnlineProblem:
 # stay tiny; RMSProp's moving average forgets them in about 1 / (1 - alpha)
 # steps and its steps grow back. Shared by lesson 04 and worksheet 04:
 #
-#     run = run_changing_bowl(optim.RMSprop(lr=0.1, alpha=0.9).step, state, steps=600)
+#     run = run_changing_bowl(optim.RMSprop(lr=0.1, beta2=0.9).step, state, steps=600)
 #     steps_to_recover(run)      # steps after the switch until |theta - c_t| < 0.05
 
 SWITCH_STEP = 200   # the bowl changes after this many steps

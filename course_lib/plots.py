@@ -8,7 +8,8 @@ subplots) or on a new figure, and returns what it drew on; nothing here calls
     anim = animate_trajectories(land, {"SGD": path_sgd, "Adam": path_adam})
     animation_html(anim)          # last line of a cell: plays offline, no ffmpeg
 
-An optimizer keeps its color across the whole course: ``OPTIMIZER_COLORS``.
+An optimizer keeps its color and line style across the whole course: ``OPTIMIZER_STYLES``,
+``style_for(name)``.
 """
 
 from __future__ import annotations
@@ -20,30 +21,37 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import LogNorm, to_hex
 
-# One color per optimizer, in every lesson: tab10 colors for the first nine
-# met, darker shades for the later variants, and black for RAdam, the course's
-# destination. tab10's gray is left out: it would vanish on the grey contours.
-OPTIMIZER_COLORS = {
-    "SGD": "#1f77b4",        # blue
-    "Momentum": "#ff7f0e",   # orange
-    "Nesterov": "#8c564b",   # brown
-    "AdaGrad": "#2ca02c",    # green
-    "RMSProp": "#9467bd",    # purple
-    "AdaDelta": "#bcbd22",   # olive
-    "Adam": "#d62728",       # red
-    "AdaMax": "#e377c2",     # pink
-    "AMSGrad": "#17becf",    # cyan
-    "RAdam": "#000000",      # black
-    "AdamW": "#8b0000",      # dark red: Adam's family
-    "NAdam": "#393b79",      # navy
-    "Lookahead": "#637939",  # dark olive green
-    "LAMB": "#7b4173",       # plum
+# One color and one line style per optimizer, in every figure of the course.
+# The colors are Okabe and Ito's and Paul Tol's palettes, made for readers with
+# color-vision deficiencies: every pair differs clearly for normal vision, and
+# where a pair looks alike to protan, deutan or tritan eyes, the two differ in
+# line style (tests/test_plots.py simulates the three and checks it). Yellow,
+# pale and grey shades are left out: they vanish on the grey contours.
+OPTIMIZER_STYLES = {
+    "SGD": ("#0072B2", "-"),             # blue
+    "Momentum": ("#E69F00", "-"),        # orange
+    "Nesterov": ("#882255", "--"),       # wine
+    "AdaGrad": ("#009E73", "-"),         # bluish green
+    "RMSProp": ("#CC79A7", "-"),         # reddish purple
+    "AdaDelta": ("#999933", "--"),       # olive
+    "Adam": ("#D55E00", "-"),            # vermillion
+    "AdamW": ("#332288", "--"),          # indigo
+    "NAdam": ("#56B4E9", "--"),          # sky blue
+    "AdaMax": ("#117733", "-."),         # green
+    "AMSGrad": ("#AA4499", ":"),         # purple
+    "RAdam": ("#000000", "-"),           # black: the course's destination
+    "Lookahead": ("#997700", ":"),       # dark gold
+    "LAMB": ("#661100", "-."),           # brown
+    "Adam + warmup": ("#EE3377", "--"),  # magenta: Adam with a schedule, RAdam's rival in lesson 09
 }
+OPTIMIZER_COLORS = {name: color for name, (color, _) in OPTIMIZER_STYLES.items()}
+OPTIMIZER_LINESTYLES = {name: linestyle for name, (_, linestyle) in OPTIMIZER_STYLES.items()}
 # For labels outside the palette: dark and saturated, so they read on the grey
 # contours, and unlike any optimizer's color (pale tab20 shades come after them).
-SPARE_COLORS = ["#e6550d", "#756bb1", "#8c6d31", "#dd1c77", "#843c39", "#636363", "#006d2c", "#31a354"]
+SPARE_COLORS = ["#44AA99", "#BB5566", "#004488", "#997799", "#843c39", "#636363", "#006d2c", "#dd1c77"]
 # Case-insensitive, so torch's spellings (Adagrad, RMSprop, Adamax) match too.
 _COLORS_BY_KEY = {name.lower(): color for name, color in OPTIMIZER_COLORS.items()}
+_LINESTYLES_BY_KEY = {name.lower(): style for name, style in OPTIMIZER_LINESTYLES.items()}
 
 # Neutral, so the colored paths stand out; white at the bottom, like the
 # unfilled region below the lowest log-spaced level around a minimum.
@@ -67,6 +75,20 @@ def color_for(label: str, index: int = 0) -> str:
         return color
     cycle = _default_cycle()
     return cycle[index % len(cycle)]
+
+
+def _linestyle(label) -> str:
+    return _LINESTYLES_BY_KEY.get(str(label).strip().lower(), "-")
+
+
+def style_for(label: str, index: int = 0) -> dict:
+    """``color`` and ``linestyle`` keyword arguments for an optimizer's line::
+
+        ax.plot(t, losses, **style_for("AdamW"), label="AdamW")
+
+    Labels outside the palette get ``color_for``'s color and a solid line.
+    """
+    return {"color": color_for(label, index), "linestyle": _linestyle(label)}
 
 
 def colors_for(labels) -> dict[str, str]:
@@ -173,7 +195,7 @@ def plot_trajectories(landscape, trajectories, ax=None, levels=30, resolution: i
     ax = plot_landscape(landscape, ax=ax, levels=levels, resolution=resolution)
     colors = colors_for(paths)
     for label, path in paths.items():
-        ax.plot(path[:, 0], path[:, 1], "-o", color=colors[label], markersize=markersize,
+        ax.plot(path[:, 0], path[:, 1], marker="o", linestyle=_linestyle(label), color=colors[label], markersize=markersize,
                 linewidth=1.4, label=label, zorder=3)
         ax.plot(*path[0], "o", markersize=3 * markersize, markerfacecolor="none",
                 markeredgecolor=colors[label], markeredgewidth=1.5, zorder=4)
@@ -205,7 +227,8 @@ def plot_losses(histories, ax=None, logy: bool = True, xlabel: str = "step", yla
     values = {label: _loss_values(history) for label, history in histories.items()}
     colors = colors_for(values)
     for label, losses in values.items():
-        ax.plot(np.arange(len(losses)), losses, color=colors[label], linewidth=1.5, label=label)
+        ax.plot(np.arange(len(losses)), losses, color=colors[label], linestyle=_linestyle(label), linewidth=1.5,
+                label=label)
     finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
     if logy and finite.size and np.all(finite > 0):
         ax.set_yscale("log")
@@ -242,7 +265,7 @@ def animate_trajectories(landscape, trajectories, interval: int = 80, max_frames
     for label, path in paths.items():
         ax.plot(*path[0], "o", markersize=9, markerfacecolor="none", markeredgecolor=colors[label],
                 markeredgewidth=1.5, zorder=4)
-        (lines[label],) = ax.plot([], [], "-o", color=colors[label], markersize=2.5, linewidth=1.4,
+        (lines[label],) = ax.plot([], [], marker="o", linestyle=_linestyle(label), color=colors[label], markersize=2.5, linewidth=1.4,
                                   label=label, zorder=3)
     _keep_window(ax, landscape)
     ax.legend(loc="best")
@@ -275,6 +298,6 @@ def animation_html(anim):
 
 
 __all__ = [
-    "OPTIMIZER_COLORS", "color_for", "colors_for",
+    "OPTIMIZER_STYLES", "OPTIMIZER_COLORS", "OPTIMIZER_LINESTYLES", "color_for", "colors_for", "style_for",
     "plot_landscape", "plot_trajectories", "plot_losses", "animate_trajectories", "animation_html",
 ]

@@ -400,7 +400,7 @@ def test_run_changing_bowl_records_every_step_and_steps_to_recover_counts_from_t
 def test_on_the_changing_bowl_rmsprop_recovers_in_tens_of_steps_and_adagrad_in_hundreds_or_never():
     start = np.zeros(1)
     recovered = {}
-    for name, opt in (("RMSProp", optim.RMSprop(lr=0.1, alpha=0.9)), ("AdaGrad 2.0", optim.Adagrad(lr=2.0)),
+    for name, opt in (("RMSProp", optim.RMSprop(lr=0.1, beta2=0.9)), ("AdaGrad 2.0", optim.Adagrad(lr=2.0)),
                       ("AdaGrad 0.5", optim.Adagrad(lr=0.5))):
         run = run_changing_bowl(opt.step, opt.init(start))
         assert run.distance[SWITCH_STEP - 1] < 1e-6, f"{name} should sit at the steep bowl's minimum at the switch"

@@ -47,3 +47,23 @@ def test_lesson_has_every_part_the_syllabus_asks_for(path):
     if not re.search(r"default_rng\(|seed\s*=", code):
         missing.append("fixed seeds")
     assert not missing, f"{path.name} lacks: {', '.join(missing)}"
+
+
+# A best or tuned value picked from a sweep goes through theory.sweeps.best_inside, which
+# refuses the grid's first or last value (lesson 12 lists that as a mistake); any other
+# argmin/argmax in a lesson says on its line why it is not a sweep's pick.
+SWEEP_PICK = re.compile(r"\b(nan)?arg(min|max)\(|\b(min|max)\([^#\n]*\bkey=")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_value_a_lesson_picks_from_a_sweep_is_inside_its_grid(path):
+    unexplained = [line.strip() for line in text_of(path, "code").splitlines()
+                   if SWEEP_PICK.search(line) and "# not a sweep" not in line]
+    assert not unexplained, (f"{path.name} picks a best value without best_inside (or a '# not a sweep: why' "
+                             "comment): " + " | ".join(unexplained))
+
+
+def test_the_sweep_rule_catches_argmin_and_min_with_a_key_and_reads_the_waiver():
+    assert SWEEP_PICK.search("best = lrs[np.argmin(losses)]") and SWEEP_PICK.search("i = np.nanargmax(acc)")
+    assert SWEEP_PICK.search("best = min(runs, key=lambda r: r.loss)")
+    assert not SWEEP_PICK.search("i = best_inside(lrs, losses, what='lr')") and not SWEEP_PICK.search("np.min(x)")

@@ -125,8 +125,9 @@ def test_float_hyperparameters_from_numpy_do_not_upcast_float32_params():
 TORCH_TWINS = [
     (optim.SGD, torch.optim.SGD, ["lr", "momentum", "weight_decay"]),
     (optim.Adagrad, torch.optim.Adagrad, ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"]),
-    (optim.RMSprop, torch.optim.RMSprop, ["lr", "alpha", "eps", "weight_decay", "momentum"]),
-    (optim.Adadelta, torch.optim.Adadelta, ["lr", "rho", "eps", "weight_decay"]),
+    # (ours, torch's): the course calls RMSProp's and AdaDelta's decay beta2, like Adam's
+    (optim.RMSprop, torch.optim.RMSprop, ["lr", ("beta2", "alpha"), "eps", "weight_decay", "momentum"]),
+    (optim.Adadelta, torch.optim.Adadelta, ["lr", ("beta2", "rho"), "eps", "weight_decay"]),
     (optim.Adam, torch.optim.Adam, ["lr", "eps", "weight_decay", "beta1", "beta2"]),
     (optim.AdamW, torch.optim.AdamW, ["lr", "eps", "weight_decay", "beta1", "beta2"]),
     (optim.Adamax, torch.optim.Adamax, ["lr", "eps", "weight_decay", "beta1", "beta2"]),
@@ -156,18 +157,20 @@ def _torch_rejects(torch_cls, kwargs):
 def test_accepts_and_rejects_exactly_the_hyperparameter_values_torch_does(ours, theirs, names):
     checked = 0
     for name in names:
+        name, torch_name = name if isinstance(name, tuple) else (name, None)
         for value in PROBES:
-            kwargs = _kwargs(name, value)
-            if value != value and _torch_rejects(theirs, kwargs) is False:
+            kwargs = {name: value} if torch_name else _kwargs(name, value)
+            torch_kwargs = {torch_name: value} if torch_name else kwargs
+            if value != value and _torch_rejects(theirs, torch_kwargs) is False:
                 # torch's "not 0 <= x" test lets nan through for a few fields;
                 # a nan hyperparameter is never meant, so we reject it everywhere.
                 with pytest.raises(ValueError):
                     ours(**kwargs)
                 continue
-            if _torch_rejects(theirs, kwargs):
+            if _torch_rejects(theirs, torch_kwargs):
                 with pytest.raises(ValueError) as err:
                     ours(**kwargs)
-                shown = name if name not in ("beta1", "beta2") else f"betas[{name[-1] == '2' and 1 or 0}]"
+                shown = name if torch_name or name not in ("beta1", "beta2") else f"betas[{name[-1] == '2' and 1 or 0}]"
                 assert shown in str(err.value), f"the error should name {shown}: {err.value}"
             else:
                 ours(**kwargs)
@@ -183,9 +186,9 @@ def test_accepts_and_rejects_exactly_the_hyperparameter_values_torch_does(ours, 
     (lambda: optim.Adam(amsgrad=1), "amsgrad must be True or False"),
     (lambda: optim.SGD(momentum=0.9, nesterov=True, dampening=0.1), "nesterov=True needs momentum > 0 and dampening = 0"),
     (lambda: optim.SGD(nesterov=True), "nesterov=True needs momentum > 0"),
-    (lambda: optim.Adadelta(rho=1.5), "rho must be in [0, 1], got 1.5"),
+    (lambda: optim.Adadelta(beta2=1.5), "beta2 must be in [0, 1], got 1.5"),
     (lambda: optim.Lookahead(optim.Adam(), k=0), "k must be >= 1, got 0"),
-    (lambda: optim.Lookahead(optim.Adam(), alpha=1.5), "alpha must be in [0, 1], got 1.5"),
+    (lambda: optim.Lookahead(optim.Adam(), slow_lr=1.5), "slow_lr must be in [0, 1], got 1.5"),
     (lambda: optim.Lookahead("adam"), "inner must be a course_lib.optim optimizer"),
     (lambda: optim.LAMB(eps=-1), "eps must be >= 0, got -1.0"),
 ])

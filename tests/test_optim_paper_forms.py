@@ -194,17 +194,17 @@ def lookahead_by_the_paper(inner, k, alpha, x0, outer_steps):
 @pytest.mark.parametrize("inner", [optim.SGD(lr=0.05, momentum=0.9), optim.Adam(lr=0.05)], ids=["SGD", "Adam"])
 @pytest.mark.parametrize("k,alpha", [(5, 0.5), (3, 0.8), (1, 0.5)])
 def test_lookahead_follows_algorithm_1_of_the_paper(inner, k, alpha):
-    ours = run(optim.Lookahead(inner, k=k, alpha=alpha), X0, 10 * k)
+    ours = run(optim.Lookahead(inner, k=k, slow_lr=alpha), X0, 10 * k)
     np.testing.assert_allclose(ours, lookahead_by_the_paper(inner, k, alpha, X0, 10), rtol=1e-12)
 
 
 def test_lookahead_with_alpha_one_is_the_inner_optimizer():
     inner = optim.Adam(lr=0.05)
-    np.testing.assert_allclose(run(optim.Lookahead(inner, k=4, alpha=1.0), X0, 40), run(inner, X0, 40), rtol=1e-12)
+    np.testing.assert_allclose(run(optim.Lookahead(inner, k=4, slow_lr=1.0), X0, 40), run(inner, X0, 40), rtol=1e-12)
 
 
 def test_lookahead_with_alpha_zero_returns_to_the_start_every_k_steps():
-    path = run(optim.Lookahead(optim.SGD(lr=0.1), k=3, alpha=0.0), X0, 9)
+    path = run(optim.Lookahead(optim.SGD(lr=0.1), k=3, slow_lr=0.0), X0, 9)
     for n in (2, 5, 8):
         np.testing.assert_array_equal(path[n], X0)
 

@@ -89,6 +89,10 @@ def grid(**options):
         yield dict(zip(names, values))
 
 
+def _renamed(kw, **new_names):
+    return {new_names.get(name, name): value for name, value in kw.items()}
+
+
 def cases():
     """(name, course_lib class, torch class, hyperparameters) for the whole grid."""
     out = []
@@ -100,12 +104,14 @@ def cases():
     for kw in grid(lr_decay=[0.0, 0.01], weight_decay=[0.0, 0.05], initial_accumulator_value=[0.0, 0.1],
                    eps=[1e-10, 1e-3], maximize=[False, True]):
         out.append(("Adagrad", optim.Adagrad, torch.optim.Adagrad, dict(lr=0.1, **kw)))
-    for kw in grid(alpha=[0.99, 0.9], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.05], momentum=[0.0, 0.9],
+    # the course calls RMSProp's and AdaDelta's decay beta2, like Adam's; torch calls it alpha and rho
+    for kw in grid(beta2=[0.99, 0.9], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.05], momentum=[0.0, 0.9],
                    centered=[False, True], maximize=[False, True]):
-        out.append(("RMSprop", optim.RMSprop, torch.optim.RMSprop, dict(lr=0.005, **kw)))
-    for kw in grid(lr=[1.0, 0.5], rho=[0.9, 0.5], eps=[1e-6, 1e-3], weight_decay=[0.0, 0.05],
+        kw = dict(lr=0.005, **kw)
+        out.append(("RMSprop", optim.RMSprop, torch.optim.RMSprop, kw, _renamed(kw, beta2="alpha")))
+    for kw in grid(lr=[1.0, 0.5], beta2=[0.9, 0.5], eps=[1e-6, 1e-3], weight_decay=[0.0, 0.05],
                    maximize=[False, True]):
-        out.append(("Adadelta", optim.Adadelta, torch.optim.Adadelta, kw))
+        out.append(("Adadelta", optim.Adadelta, torch.optim.Adadelta, kw, _renamed(kw, beta2="rho")))
     for kw in grid(betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.05],
                    amsgrad=[False, True], maximize=[False, True], decoupled_weight_decay=[False, True]):
         out.append(("Adam", optim.Adam, torch.optim.Adam, dict(lr=0.02, **kw)))

@@ -1,5 +1,6 @@
 """course_lib.plots: what each lesson's figure must show, checked on the Agg backend."""
 
+import itertools
 import gc
 import re
 from types import SimpleNamespace
@@ -14,14 +15,14 @@ import pytest  # noqa: E402
 from IPython.display import HTML  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.contour import ContourSet  # noqa: E402
 
 from course_lib import optim  # noqa: E402
 from course_lib.landscapes import himmelblau, quadratic, rosenbrock, saddle, trajectory  # noqa: E402
 from course_lib.plots import (  # noqa: E402
-    OPTIMIZER_COLORS, animate_trajectories, animation_html, color_for, plot_landscape, plot_losses,
-    plot_trajectories,
+    OPTIMIZER_COLORS, OPTIMIZER_STYLES, animate_trajectories, animation_html, color_for, plot_landscape, plot_losses,
+    plot_trajectories, style_for,
 )
 
 
@@ -183,6 +184,61 @@ def test_every_optimizer_of_the_course_has_its_own_color():
              "AMSGrad", "RAdam", "AdamW", "NAdam", "Lookahead", "LAMB"]
     assert set(names) <= set(OPTIMIZER_COLORS)
     assert len({to_hex(OPTIMIZER_COLORS[n]) for n in names}) == len(names)
+
+
+# Machado, Oliveira and Fernandes (2009): how protan, deutan and tritan eyes see a
+# linear-RGB color, at full severity (dichromacy, the hardest case).
+CVD_SIMULATIONS = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+NORMAL_VISION_MIN_DELTA_E = 20   # CIE76: about 2.3 is the least visible difference; 20 tells lines apart at a glance
+CVD_MIN_DELTA_E = 12
+
+
+def _lab(color, vision=None):
+    """CIELAB (D65) of a matplotlib color, as seen with ``vision`` (None: normal vision)."""
+    srgb = np.array(to_rgb(color))
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    if vision is not None:
+        linear = np.clip(np.array(CVD_SIMULATIONS[vision]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _delta_e(a, b, vision=None):
+    return float(np.linalg.norm(_lab(a, vision) - _lab(b, vision)))
+
+
+def test_the_color_vision_simulation_tells_red_from_green_only_with_normal_vision():
+    # the classic confusion pair: far apart normally, close for protan and deutan eyes
+    assert _delta_e("#CC3333", "#669900") > 60
+    assert _delta_e("#CC3333", "#669900", "deuteranopia") < 0.3 * _delta_e("#CC3333", "#669900")
+    assert _delta_e("#0000FF", "#000000") > 30 and _delta_e("#0000FF", "#000000", "tritanopia") > 10
+
+
+def test_every_pair_of_optimizers_can_be_told_apart_with_normal_and_deficient_color_vision():
+    lookalikes = []
+    for (a, (color_a, style_a)), (b, (color_b, style_b)) in itertools.combinations(OPTIMIZER_STYLES.items(), 2):
+        if _delta_e(color_a, color_b) < NORMAL_VISION_MIN_DELTA_E:
+            lookalikes.append(f"{a} / {b}: normal vision")
+        for vision in CVD_SIMULATIONS:
+            if style_a == style_b and _delta_e(color_a, color_b, vision) < CVD_MIN_DELTA_E:
+                lookalikes.append(f"{a} / {b}: {vision}, both '{style_a}'")
+    assert not lookalikes, "colors too close and line styles alike: " + "; ".join(lookalikes)
+
+
+def test_style_for_gives_each_optimizer_its_color_and_line_style_and_plots_use_them(paths):
+    assert style_for("AdamW") == {"color": OPTIMIZER_COLORS["AdamW"], "linestyle": "--"}
+    assert style_for("radam") == {"color": "#000000", "linestyle": "-"}
+    assert style_for("my optimizer")["linestyle"] == "-"
+    ax = plot_losses({"AdamW": [3.0, 2.0, 1.0], "Adam": [3.0, 2.5, 2.0]})
+    drawn = {line.get_label(): (to_hex(line.get_color()), line.get_linestyle()) for line in ax.get_lines()}
+    assert drawn == {"AdamW": (OPTIMIZER_COLORS["AdamW"].lower(), "--"), "Adam": (OPTIMIZER_COLORS["Adam"].lower(), "-")}
+    plt.close("all")
 
 
 def test_color_for_matches_names_case_insensitively_and_falls_back_to_the_default_cycle():

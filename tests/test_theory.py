@@ -18,6 +18,7 @@ from course_lib.theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, f
                                              rectification_curve, warmup_factor)
 from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
 from course_lib.theory.step_bounds import adamax_step_bound, paper_step_bound
+from course_lib.theory.sweeps import GridEdgeError, best_inside
 
 
 def torch_steps(torch_class, gradients, **hyperparameters) -> np.ndarray:
@@ -106,7 +107,7 @@ def test_optimal_heavy_ball_reaches_sqrt_beta_star_and_any_nearby_setting_is_slo
 def test_ema_weights_sum_to_one_minus_beta_to_the_t_and_rebuild_rmsprops_v(beta):
     rng = np.random.default_rng(0)
     g = rng.normal(size=(50, 3))
-    rmsprop = optim.RMSprop(lr=0.01, alpha=beta)
+    rmsprop = optim.RMSprop(lr=0.01, beta2=beta)
     theta, state = np.zeros(3), rmsprop.init(np.zeros(3))
     for t, g_t in enumerate(g, start=1):
         theta, state = rmsprop.step(theta, g_t, state)
@@ -291,33 +292,33 @@ def test_noisy_quadratic_losses_start_at_the_bowls_loss_and_share_the_noise_betw
 # --- Lookahead (lesson 10) ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("lr,k,alpha", [(0.3, 5, 0.5), (0.1, 3, 0.8), (0.45, 6, 0.2), (0.05, 1, 1.0)])
-def test_lookahead_cycle_factor_is_one_measured_cycle_along_each_eigenvector(lr, k, alpha):
+@pytest.mark.parametrize("lr,k,slow_lr", [(0.3, 5, 0.5), (0.1, 3, 0.8), (0.45, 6, 0.2), (0.05, 1, 1.0)])
+def test_lookahead_cycle_factor_is_one_measured_cycle_along_each_eigenvector(lr, k, slow_lr):
     valley = landscapes.narrow_valley()
     eigenvalues, eigenvectors = np.linalg.eigh(valley.hessian)
-    _, slow = lookahead_paths(optim.SGD(lr=lr), k, alpha, valley, steps=k)
+    _, slow = lookahead_paths(optim.SGD(lr=lr), k, slow_lr, valley, steps=k)
     measured = (eigenvectors.T @ slow[1]) / (eigenvectors.T @ slow[0])
-    assert np.allclose(measured, [lookahead_cycle_factor(lr, lam, k, alpha) for lam in eigenvalues], rtol=1e-12)
+    assert np.allclose(measured, [lookahead_cycle_factor(lr, lam, k, slow_lr) for lam in eigenvalues], rtol=1e-12)
 
 
 def test_lookahead_lr_limit_separates_converging_from_diverging_runs_on_the_valley():
     valley = landscapes.narrow_valley()
     L = valley.L
 
-    def converges(lr, k, alpha):
-        fast, slow = lookahead_paths(optim.SGD(lr=lr), k, alpha, valley, steps=300)
+    def converges(lr, k, slow_lr):
+        fast, slow = lookahead_paths(optim.SGD(lr=lr), k, slow_lr, valley, steps=300)
         return len(fast) == 301 and valley(slow[-1]) < 1e-3 * valley(slow[0])
 
-    for k, alpha in ((5, 0.5), (3, 0.8), (1, 0.5)):
-        limit = lookahead_lr_limit(L, k, alpha)
+    for k, slow_lr in ((5, 0.5), (3, 0.8), (1, 0.5)):
+        limit = lookahead_lr_limit(L, k, slow_lr)
         assert limit > 2 / L
-        assert abs(lookahead_cycle_factor(limit, L, k, alpha)) == pytest.approx(1.0, rel=1e-12)
-        assert converges(0.97 * limit, k, alpha) and not converges(1.03 * limit, k, alpha)
+        assert abs(lookahead_cycle_factor(limit, L, k, slow_lr)) == pytest.approx(1.0, rel=1e-12)
+        assert converges(0.97 * limit, k, slow_lr) and not converges(1.03 * limit, k, slow_lr)
     assert lookahead_lr_limit(L, 6, 0.5) == 2 / L and lookahead_lr_limit(L, 5, 0.0) == math.inf
 
 
 def test_lookahead_paths_keep_k_fast_steps_per_slow_step_and_restart_the_fast_weights_on_the_slow_ones():
-    fast, slow = lookahead_paths(optim.SGD(lr=0.1, momentum=0.9), k=4, alpha=0.5, steps=22)
+    fast, slow = lookahead_paths(optim.SGD(lr=0.1, momentum=0.9), k=4, slow_lr=0.5, steps=22)
     assert fast.shape == (23, 2) and slow.shape == (22 // 4 + 1, 2)
     assert np.array_equal(slow[0], landscapes.narrow_valley().start)
     assert np.array_equal(fast[4 * np.arange(len(slow))], slow)
@@ -384,3 +385,30 @@ def test_tuning_picks_the_highest_accuracy_breaks_ties_by_loss_and_skips_diverge
 def test_make_optimizer_names_the_lineup_when_it_does_not_know_a_racer():
     with pytest.raises(ValueError, match="unknown racer 'Adamm'; choose one of SGD, Momentum"):
         make_optimizer("Adamm", 0.1)
+
+
+def test_tuning_refuses_to_call_the_grid_edge_tuned():
+    lrs = np.array([1e-3, 1e-2, 1e-1])
+    tuning = Tuning("X", lrs, val_loss=np.array([0.1, 0.3, 0.5]), val_accuracy=np.array([0.99, 0.95, 0.9]),
+                    diverged=np.zeros(3, dtype=bool), runs=list("abc"))
+    with pytest.raises(GridEdgeError, match=r"X's learning rate: the best of the sweep is 0.001, the smallest"):
+        tuning.best_index
+
+
+def test_best_inside_returns_the_best_interior_index_and_counts_nan_as_worst():
+    assert best_inside([1, 2, 3, 4], [5.0, 1.0, np.nan, 2.0], what="lr") == 1
+    assert best_inside([1, 2, 3], [np.inf, 0.9, np.nan], what="acc", lower_is_better=False) == 1
+    assert best_inside([1, 2, 3], [0.1, 0.9, 0.2], what="acc", lower_is_better=False) == 1
+
+
+@pytest.mark.parametrize("scores, side", [([0.1, 0.5, 0.9], "smallest"), ([np.nan, 0.5, 0.1], "largest")])
+def test_best_inside_refuses_an_edge_and_says_which(scores, side):
+    with pytest.raises(GridEdgeError, match=f"the {side} value tried .grid 0.01, 0.1, 1.; extend the grid"):
+        best_inside([0.01, 0.1, 1.0], scores, what="SGD's lr")
+
+
+def test_best_inside_refuses_sweeps_with_no_inside_or_no_finite_score():
+    with pytest.raises(ValueError, match="has no inside"):
+        best_inside([1, 2], [1.0, 2.0], what="lr")
+    with pytest.raises(ValueError, match="every run of the sweep diverged"):
+        best_inside([1, 2, 3], [np.nan, np.inf, np.nan], what="lr")

@@ -27,7 +27,7 @@ RMSPROP_HYPER = dict(lr=0.01, alpha=0.99, eps=1e-8)
 
 def rmsprop_reference(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
     """course_lib.optim.RMSprop (not centered, no momentum), in the worksheet's dict layout."""
-    opt = optim.RMSprop(lr=lr, alpha=alpha, eps=eps)
+    opt = optim.RMSprop(lr=lr, beta2=alpha, eps=eps)
     unused = np.zeros_like(param)  # grad_avg and momentum_buffer: only the centered and momentum variants use them
     new_param, s = opt.step(param, grad, optim.RMSpropState(state["t"], state["v"], unused, unused))
     return new_param, {"t": s.t, "v": s.square_avg}
@@ -119,7 +119,7 @@ ADADELTA_HYPER = dict(rho=0.9, eps=1e-6)
 
 def adadelta_reference(param, grad, state, rho=0.9, eps=1e-6):
     """course_lib.optim.Adadelta with lr = 1 (Zeiler's algorithm), in the worksheet's dict layout."""
-    opt = optim.Adadelta(lr=1.0, rho=rho, eps=eps)
+    opt = optim.Adadelta(lr=1.0, beta2=rho, eps=eps)
     new_param, s = opt.step(param, grad, optim.AdadeltaState(state["t"], state["Eg2"], state["Edx2"]))
     return new_param, {"t": s.t, "Eg2": s.square_avg, "Edx2": s.acc_delta}
 
@@ -210,7 +210,7 @@ register(StepItem(
 def first_adadelta_step_reference(g, rho=0.9, eps=1e-6):
     """|theta_1 - theta_0| after one course_lib.optim.Adadelta step (lr = 1) with gradient g."""
     theta = np.array(0.0)
-    opt = optim.Adadelta(lr=1.0, rho=rho, eps=eps)
+    opt = optim.Adadelta(lr=1.0, beta2=rho, eps=eps)
     new_theta, _ = opt.step(theta, np.array(float(g)), opt.init(theta))
     return abs(float(new_theta))
 

@@ -275,7 +275,7 @@ LOOKAHEAD_HYPER = dict(lr=0.1, k=5, alpha=0.5)
 
 def lookahead_reference(param, grad, state, lr=0.1, k=5, alpha=0.5):
     """course_lib.optim.Lookahead(course_lib.optim.SGD(lr=lr), k, alpha), in the worksheet's dict layout."""
-    opt = optim.Lookahead(optim.SGD(lr=lr), k=k, alpha=alpha)
+    opt = optim.Lookahead(optim.SGD(lr=lr), k=k, slow_lr=alpha)
     inner = optim.SGDState(state["t"], np.zeros_like(param))  # plain SGD: its momentum buffer stays unused
     new_param, s = opt.step(param, grad, optim.LookaheadState(state["t"], inner, state["slow"]))
     return new_param, {"t": s.t, "slow": s.slow}

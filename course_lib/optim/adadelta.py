@@ -21,23 +21,25 @@ class Adadelta(Optimizer):
     """AdaDelta (Zeiler, 2012) as torch.optim.Adadelta computes it.
 
         g      <- g + weight_decay * theta
-        E[g^2]_t  = rho * E[g^2]_{t-1} + (1 - rho) * g_t^2
+        E[g^2]_t  = beta2 * E[g^2]_{t-1} + (1 - beta2) * g_t^2
         dx_t      = sqrt(E[dx^2]_{t-1} + eps) / sqrt(E[g^2]_t + eps) * g_t
-        E[dx^2]_t = rho * E[dx^2]_{t-1} + (1 - rho) * dx_t^2
+        E[dx^2]_t = beta2 * E[dx^2]_{t-1} + (1 - beta2) * dx_t^2
         theta  <- theta - lr * dx_t
 
     The paper has no learning rate (lr = 1, torch's default); eps sits inside
-    both roots and sets the size of the very first steps.
+    both roots and sets the size of the very first steps. beta2 is the decay
+    Adam calls beta2 (the course keeps one symbol for it); Zeiler and
+    torch.optim.Adadelta call it ``rho``.
     """
 
     lr: float = 1.0
-    rho: float = 0.9
+    beta2: float = 0.9
     eps: float = 1e-6
     weight_decay: float = 0.0
     maximize: bool = False
 
     State = AdadeltaState
-    rules = {"lr": nonnegative, "rho": unit_interval_closed, "eps": nonnegative,
+    rules = {"lr": nonnegative, "beta2": unit_interval_closed, "eps": nonnegative,
              "weight_decay": nonnegative, "maximize": flag}
 
     def init_one(self, theta):
@@ -48,9 +50,9 @@ class Adadelta(Optimizer):
         t = state.t + 1
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
-        rho, eps = self.rho, self.eps
-        square_avg = rho * state.square_avg + (1 - rho) * g * g
+        beta2, eps = self.beta2, self.eps
+        square_avg = beta2 * state.square_avg + (1 - beta2) * g * g
         dx = np.sqrt(state.acc_delta + eps) / np.sqrt(square_avg + eps) * g
-        acc_delta = rho * state.acc_delta + (1 - rho) * dx * dx
+        acc_delta = beta2 * state.acc_delta + (1 - beta2) * dx * dx
         theta = theta - self.lr * dx
         return theta, AdadeltaState(t, square_avg, acc_delta)

@@ -47,10 +47,5 @@ class Adagrad(Optimizer):
             g = g + self.weight_decay * theta
         G = state.sum_sq + g * g
         alpha_t = self.lr / (1 + (t - 1) * self.lr_decay)
-        # theta - alpha_t * g / (sqrt(G) + eps), in one fresh array (why: optim/_base.py)
-        denom = np.sqrt(G)
-        denom += self.eps
-        step = alpha_t * g
-        step /= denom
-        theta = theta - step
+        theta = theta - alpha_t * g / (np.sqrt(G) + self.eps)
         return theta, AdagradState(t, G)

@@ -66,13 +66,9 @@ class Adam(Optimizer):
             if v_max is None:
                 raise ValueError("this state was made with amsgrad=False; call init again with amsgrad=True")
             v_max = np.maximum(v_max, v)
-        # theta - lr * m_hat / (sqrt(v_hat) + eps), in one fresh array (why: optim/_base.py)
-        denom = np.sqrt(v_max if self.amsgrad else v)
-        denom /= math.sqrt(bias_correction(beta2, t))   # sqrt(v_hat_t) = sqrt(v_t / (1 - beta2^t))
-        denom += self.eps
-        step = self.lr / bias_correction(beta1, t) * m  # lr * m_hat_t
-        step /= denom
-        theta = theta - step
+        m_hat = m / bias_correction(beta1, t)
+        v_hat = (v_max if self.amsgrad else v) / bias_correction(beta2, t)
+        theta = theta - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         return theta, AdamState(t, m, v, v_max)
 
 

@@ -22,26 +22,27 @@ class Lookahead(Optimizer):
 
     ``params`` are the fast weights theta. After every k-th fast step::
 
-        phi   <- phi + alpha * (theta - phi)     (slow weights move part way)
+        phi   <- phi + slow_lr * (theta - phi)   (slow weights move part way)
         theta <- phi                             (fast weights restart there)
 
-    The inner optimizer's state (momentum, v, ...) carries on across the
+    slow_lr is the paper's alpha, the slow weights' step size; the course keeps
+    alpha for the learning rate. The inner optimizer's state (momentum, v, ...) carries on across the
     synchronisation, as in the paper's experiments.
     """
 
     inner: Optimizer = None
     k: int = 5
-    alpha: float = 0.5
+    slow_lr: float = 0.5
 
     State = LookaheadState
-    rules = {"k": positive_int, "alpha": unit_interval_closed}
+    rules = {"k": positive_int, "slow_lr": unit_interval_closed}
 
     def check_combination(self) -> None:
         if not isinstance(self.inner, Optimizer) or isinstance(self.inner, Lookahead):
             raise TypeError(f"inner must be a course_lib.optim optimizer such as Adam(), got {self.inner!r}")
 
     def with_lr(self, lr: float):
-        return Lookahead(self.inner.with_lr(lr), self.k, self.alpha)
+        return Lookahead(self.inner.with_lr(lr), self.k, self.slow_lr)
 
     def init(self, params):
         params = as_arrays(params)
@@ -57,6 +58,6 @@ class Lookahead(Optimizer):
         t = state.t + 1
         slow = state.slow
         if t % self.k == 0:
-            slow = tree_map(lambda phi, theta: phi + self.alpha * (theta - phi), slow, fast)
+            slow = tree_map(lambda phi, theta: phi + self.slow_lr * (theta - phi), slow, fast)
             fast = tree_map(np.copy, slow)
         return fast, LookaheadState(t, inner_state, slow)

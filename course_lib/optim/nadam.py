@@ -29,7 +29,8 @@ class NAdam(Optimizer):
         mu_t   = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))
         m_t    = beta1 * m_{t-1} + (1 - beta1) * g_t
         v_t    = beta2 * v_{t-1} + (1 - beta2) * g_t^2
-        denom  = sqrt(v_t / (1 - beta2^t)) + eps
+        v_hat  = v_t / (1 - beta2^t)
+        denom  = sqrt(v_hat) + eps
         theta <- theta - lr * (1 - mu_t) / (1 - prod_{i<=t} mu_i) * g_t / denom
                        - lr * mu_{t+1} / (1 - prod_{i<=t+1} mu_i) * m_t / denom
 
@@ -66,11 +67,8 @@ class NAdam(Optimizer):
         mu_product = state.mu_product * mu_t
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
-        denom = np.sqrt(v / bias_correction(beta2, t))
-        denom += self.eps
-        # the two terms of the step, summed in one fresh array (why: optim/_base.py)
-        step = self.lr * (1 - mu_t) / (1 - mu_product) * g
-        step += self.lr * mu_next / (1 - mu_product * mu_next) * m
-        step /= denom
-        theta = theta - step
+        v_hat = v / bias_correction(beta2, t)
+        denom = np.sqrt(v_hat) + self.eps
+        theta = (theta - self.lr * (1 - mu_t) / (1 - mu_product) * g / denom
+                 - self.lr * mu_next / (1 - mu_product * mu_next) * m / denom)
         return theta, NAdamState(t, mu_product, m, v)

@@ -22,20 +22,22 @@ class RMSprop(Optimizer):
     """RMSProp (Hinton's lecture 6e) as torch.optim.RMSprop computes it.
 
         g     <- g + weight_decay * theta
-        v_t    = alpha * v_{t-1} + (1 - alpha) * g_t^2
+        v_t    = beta2 * v_{t-1} + (1 - beta2) * g_t^2
         s_t    = v_t                      or, if centered, v_t - gbar_t^2
-                 with gbar_t = alpha * gbar_{t-1} + (1 - alpha) * g_t
+                 with gbar_t = beta2 * gbar_{t-1} + (1 - beta2) * g_t
         d_t    = g_t / (sqrt(s_t) + eps)   (eps outside the root, as in torch;
                                             TensorFlow puts it inside)
         b_t    = momentum * b_{t-1} + d_t  (only if momentum > 0, else b_t = d_t)
         theta <- theta - lr * b_t
 
-    Note the defaults: torch's alpha is 0.99 and lr 0.01; Hinton's lecture
-    used 0.9 and 0.001.
+    beta2 is the decay that Adam (lesson 05) calls beta2 too: the course keeps
+    one symbol for it, and alpha for the learning rate. torch.optim.RMSprop
+    calls it ``alpha``. The defaults: torch's is 0.99 and lr 0.01; Hinton's
+    lecture used 0.9 and 0.001.
     """
 
     lr: float = 1e-2
-    alpha: float = 0.99
+    beta2: float = 0.99
     eps: float = 1e-8
     weight_decay: float = 0.0
     momentum: float = 0.0
@@ -43,7 +45,7 @@ class RMSprop(Optimizer):
     maximize: bool = False
 
     State = RMSpropState
-    rules = {"lr": nonnegative, "alpha": nonnegative, "eps": nonnegative, "weight_decay": nonnegative,
+    rules = {"lr": nonnegative, "beta2": nonnegative, "eps": nonnegative, "weight_decay": nonnegative,
              "momentum": nonnegative, "centered": flag, "maximize": flag}
 
     def init_one(self, theta):
@@ -52,23 +54,20 @@ class RMSprop(Optimizer):
 
     def update_one(self, theta, g, state):
         t = state.t + 1
+        beta2 = self.beta2
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
-        v = self.alpha * state.square_avg + (1 - self.alpha) * g * g
+        v = beta2 * state.square_avg + (1 - beta2) * g * g
         g_avg = state.grad_avg
         if self.centered:
-            g_avg = self.alpha * g_avg + (1 - self.alpha) * g
-            denom = np.sqrt(v - g_avg * g_avg)
+            g_avg = beta2 * g_avg + (1 - beta2) * g
+            s = v - g_avg * g_avg
         else:
-            denom = np.sqrt(v)
-        denom += self.eps
-        # the step is built in one fresh array, in place (why: optim/_base.py)
-        step = g / denom                  # d_t
+            s = v
+        d = g / (np.sqrt(s) + self.eps)
         b = state.momentum_buffer
         if self.momentum > 0:
-            b = self.momentum * b + step  # b_t
-            step = self.lr * b
-        else:
-            step *= self.lr
-        theta = theta - step
+            b = self.momentum * b + d
+            d = b
+        theta = theta - self.lr * d
         return theta, RMSpropState(t, v, g_avg, b)

@@ -1,15 +1,15 @@
 """Lookahead on a quadratic: what one cycle does, and the largest learning rate it survives (lesson 10).
 
 Lookahead (Zhang et al., 2019) lets an inner optimizer take k fast steps from
-the slow weights phi, then moves phi a fraction alpha of the way to where they
-ended: phi += alpha (theta - phi). Around gradient descent on a quadratic, one
+the slow weights phi, then moves phi a fraction slow_lr of the way to where they
+ended: phi += slow_lr (theta - phi). Around gradient descent on a quadratic, one
 cycle multiplies the error along each eigenvector by a number that lesson 10
 derives and checks against a run, and from which it reads the largest stable lr.
 
-- ``lookahead_paths(inner, k, alpha, landscape, steps)``: the fast and the slow
+- ``lookahead_paths(inner, k, slow_lr, landscape, steps)``: the fast and the slow
   weights of a run, to measure (and draw) with.
-- ``lookahead_cycle_factor(lr, curvature, k, alpha)``: the factor per cycle.
-- ``lookahead_lr_limit(L, k, alpha)``: the largest lr for which it is below 1 in size.
+- ``lookahead_cycle_factor(lr, curvature, k, slow_lr)``: the factor per cycle.
+- ``lookahead_lr_limit(L, k, slow_lr)``: the largest lr for which it is below 1 in size.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import numpy as np
 from .. import landscapes, optim
 
 
-def lookahead_paths(inner, k: int, alpha: float, landscape=None, steps: int = 60, start=None):
-    """Run optim.Lookahead(inner, k, alpha) on ``landscape`` (default: the narrow valley) and return (fast, slow).
+def lookahead_paths(inner, k: int, slow_lr: float, landscape=None, steps: int = 60, start=None):
+    """Run optim.Lookahead(inner, k, slow_lr) on ``landscape`` (default: the narrow valley) and return (fast, slow).
 
     fast: (steps + 1, 2), the start and the fast weights after every step (what
     Lookahead.step returns); shorter if the run diverges (a point beyond 1e6 or
@@ -31,7 +31,7 @@ def lookahead_paths(inner, k: int, alpha: float, landscape=None, steps: int = 60
     synchronisation (every k-th step), the points Lookahead should be judged by.
     """
     landscape = landscapes.narrow_valley() if landscape is None else landscape
-    lookahead = optim.Lookahead(inner, k=k, alpha=alpha)
+    lookahead = optim.Lookahead(inner, k=k, slow_lr=slow_lr)
     theta = np.array(landscape.start if start is None else start, dtype=np.float64)
     state = lookahead.init(theta)
     fast, slow = [theta], [theta]
@@ -46,27 +46,27 @@ def lookahead_paths(inner, k: int, alpha: float, landscape=None, steps: int = 60
     return np.array(fast), np.array(slow)
 
 
-def lookahead_cycle_factor(lr: float, curvature: float, k: int, alpha: float) -> float:
-    """What one Lookahead cycle (k steps of gradient descent, then phi += alpha (theta - phi))
+def lookahead_cycle_factor(lr: float, curvature: float, k: int, slow_lr: float) -> float:
+    """What one Lookahead cycle (k steps of gradient descent, then phi += slow_lr (theta - phi))
     multiplies the error along an eigenvector of curvature lam by, on a quadratic:
 
-        (1 - alpha) + alpha (1 - lr lam)^k
+        (1 - slow_lr) + slow_lr (1 - lr lam)^k
 
     (k plain steps alone multiply it by (1 - lr lam)^k).
     """
-    return (1 - alpha) + alpha * (1 - lr * curvature) ** k
+    return (1 - slow_lr) + slow_lr * (1 - lr * curvature) ** k
 
 
-def lookahead_lr_limit(L: float, k: int, alpha: float) -> float:
+def lookahead_lr_limit(L: float, k: int, slow_lr: float) -> float:
     """The largest lr for which Lookahead(gradient descent) converges on a quadratic with top curvature L.
 
-    |1 - alpha + alpha r^k| < 1 with r = 1 - lr L. For even k, r^k >= 0 and
+    |1 - slow_lr + slow_lr r^k| < 1 with r = 1 - lr L. For even k, r^k >= 0 and
     the condition is |r| < 1, lr < 2 / L as for gradient descent alone. For odd
-    k, r^k may be negative down to 1 - 2 / alpha: lr < (1 + (2 / alpha - 1)^(1/k)) / L.
+    k, r^k may be negative down to 1 - 2 / slow_lr: lr < (1 + (2 / slow_lr - 1)^(1/k)) / L.
     """
-    if alpha == 0 or k % 2 == 0:
-        return math.inf if alpha == 0 else 2.0 / L
-    return (1 + (2 / alpha - 1) ** (1 / k)) / L
+    if slow_lr == 0 or k % 2 == 0:
+        return math.inf if slow_lr == 0 else 2.0 / L
+    return (1 + (2 / slow_lr - 1) ** (1 / k)) / L
 
 
 __all__ = ["lookahead_paths", "lookahead_cycle_factor", "lookahead_lr_limit"]

@@ -34,6 +34,7 @@ from typing import Callable
 import numpy as np
 
 from .. import data, models, optim
+from .sweeps import best_inside
 
 HIDDEN = 200          # the articles' hidden width (their net is 784-200-10 on MNIST)
 BATCH_SIZE = 64       # the articles' batch size
@@ -60,8 +61,8 @@ LINEUP = {
     "Nesterov": Racer(lambda lr: optim.SGD(lr=lr, momentum=0.9, nesterov=True), 1e-3, "SGD",
                       (("momentum", 0.9), ("nesterov", True)), "momentum 0.9"),
     "AdaGrad": Racer(lambda lr: optim.Adagrad(lr=lr), 1e-2, "Adagrad"),
-    "RMSProp": Racer(lambda lr: optim.RMSprop(lr=lr), 1e-2, "RMSprop", note="alpha 0.99"),
-    "AdaDelta": Racer(lambda lr: optim.Adadelta(lr=lr), 1.0, "Adadelta", note="rho 0.9"),
+    "RMSProp": Racer(lambda lr: optim.RMSprop(lr=lr), 1e-2, "RMSprop", note="beta2 0.99"),
+    "AdaDelta": Racer(lambda lr: optim.Adadelta(lr=lr), 1.0, "Adadelta", note="beta2 0.9"),
     "Adam": Racer(lambda lr: optim.Adam(lr=lr), 1e-3, "Adam"),
     "AdamW": Racer(lambda lr: optim.AdamW(lr=lr), 1e-3, "AdamW", note="weight decay 0.01"),
     "AMSGrad": Racer(lambda lr: optim.AMSGrad(lr=lr), 1e-3, "Adam", (("amsgrad", True),)),
@@ -69,7 +70,7 @@ LINEUP = {
     "NAdam": Racer(lambda lr: optim.NAdam(lr=lr), 2e-3, "NAdam"),
     "RAdam": Racer(lambda lr: optim.RAdam(lr=lr), 1e-3, "RAdam"),
     "LAMB": Racer(lambda lr: optim.LAMB(lr=lr), 1e-3, note="eps 1e-6, no weight decay"),
-    "Lookahead": Racer(lambda lr: optim.Lookahead(optim.Adam(lr=lr)), 1e-3, note="around Adam; k 5, alpha 0.5"),
+    "Lookahead": Racer(lambda lr: optim.Lookahead(optim.Adam(lr=lr)), 1e-3, note="around Adam; k 5, slow_lr 0.5"),
 }
 
 
@@ -185,12 +186,16 @@ class Tuning:
 
     @property
     def best_index(self) -> int:
-        """Highest validation accuracy; ties go to the lower validation loss."""
+        """Highest validation accuracy; ties go to the lower validation loss. Never the
+        grid's first or last lr (``sweeps.GridEdgeError``): that would not be a tuned lr."""
         if self.diverged.all():
             raise ValueError(f"every learning rate diverged for {self.name}: move the grid lower")
         accuracy = np.where(self.diverged, -np.inf, self.val_accuracy)
         loss = np.where(self.diverged, np.inf, self.val_loss)
-        return int(np.lexsort((loss, -accuracy))[0])
+        rank = np.empty(len(self.lrs))
+        rank[np.lexsort((loss, -accuracy))] = np.arange(len(self.lrs))
+        rank[self.diverged] = np.inf
+        return best_inside(self.lrs, rank, what=f"{self.name}'s learning rate")
 
     @property
     def best_lr(self) -> float:

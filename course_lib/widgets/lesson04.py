@@ -2,11 +2,11 @@
 
 Callbacks for ``course_lib.widgets.explorer``:
 
-- ``rmsprop_explorer(lr, alpha, eps, steps)``: RMSProp and AdaGrad with the
+- ``rmsprop_explorer(lr, beta2, eps, steps)``: RMSProp and AdaGrad with the
   same lr and eps on the narrow valley, their effective step sizes, and the
   weights RMSProp's average gives to past squared gradients
   (``course_lib.theory.moving_averages.ema_weights``).
-- ``changing_bowl_explorer(lr, alpha, adagrad_lr)``: both on the changing bowl, the
+- ``changing_bowl_explorer(lr, beta2, adagrad_lr)``: both on the changing bowl, the
   lesson's problem whose minimum jumps at step 200 (``course_lib.landscapes.run_changing_bowl``).
 """
 
@@ -39,16 +39,16 @@ def _run_with_denominators(opt, landscape, steps: int):
     return np.array(path), np.array(effective).reshape(-1, 2)
 
 
-def rmsprop_explorer(lr: float = 0.05, alpha: float = 0.9, eps: float = 1e-8, steps: int = 100):
-    """RMSProp(lr, alpha, eps) and AdaGrad(lr, eps) on the narrow valley, side by side.
+def rmsprop_explorer(lr: float = 0.05, beta2: float = 0.9, eps: float = 1e-8, steps: int = 100):
+    """RMSProp(lr, beta2, eps) and AdaGrad(lr, eps) on the narrow valley, side by side.
 
     Left: the two paths. Middle: each coordinate's effective step size
     lr / (sqrt(v) + eps) (AdaGrad: lr / (sqrt(G) + eps)) at every step.
     Right: the weight of g_s^2 in the denominator at the last step t:
-    (1 - alpha) alpha^(t - s) for RMSProp, 1 for every s for AdaGrad's sum.
+    (1 - beta2) beta2^(t - s) for RMSProp, 1 for every s for AdaGrad's sum.
     """
     valley = landscapes.narrow_valley()
-    runs = {"RMSProp": _run_with_denominators(optim.RMSprop(lr=lr, alpha=alpha, eps=eps), valley, steps),
+    runs = {"RMSProp": _run_with_denominators(optim.RMSprop(lr=lr, beta2=beta2, eps=eps), valley, steps),
             "AdaGrad": _run_with_denominators(optim.Adagrad(lr=lr, eps=eps), valley, steps)}
     fig, (ax_path, ax_step, ax_weight) = plt.subplots(1, 3, figsize=(15.0, 4.4))
 
@@ -70,14 +70,14 @@ def rmsprop_explorer(lr: float = 0.05, alpha: float = 0.9, eps: float = 1e-8, st
     s = np.arange(1, t + 1)
     floor = 1e-6  # weights below this are invisible anyway; keeps the log axis readable
     # one filled staircase instead of t bars: same picture, a fraction of the drawing time
-    ax_weight.stairs(np.maximum(ema_weights(alpha, t), floor * 0.1), np.arange(0.5, t + 1), fill=True,
+    ax_weight.stairs(np.maximum(ema_weights(beta2, t), floor * 0.1), np.arange(0.5, t + 1), fill=True,
                      baseline=floor * 0.1, color=color_for("RMSProp"), alpha=0.7,
-                     label=rf"RMSProp: $(1-\alpha)\,\alpha^{{t-s}}$, $\alpha$ = {alpha:.3g}")
+                     label=rf"RMSProp: $(1-\beta_2)\,\beta_2^{{t-s}}$, $\beta_2$ = {beta2:.3g}")
     ax_weight.axhline(1.0, color=color_for("AdaGrad"), linewidth=2, label="AdaGrad: 1 for every step")
-    memory = 1.0 / (1.0 - alpha)
+    memory = 1.0 / (1.0 - beta2)
     if memory < t:
         ax_weight.axvline(t - memory, color="black", linestyle="--", linewidth=1,
-                          label=rf"$t - 1/(1-\alpha)$: memory {memory:.3g} steps")
+                          label=rf"$t - 1/(1-\beta_2)$: memory {memory:.3g} steps")
     ax_weight.set_yscale("log")
     ax_weight.set_ylim(floor, 2.0)
     ax_weight.set_xlim(0.5, t + 0.5)
@@ -91,15 +91,15 @@ def rmsprop_explorer(lr: float = 0.05, alpha: float = 0.9, eps: float = 1e-8, st
 # --- explorer 2: the changing bowl ---------------------------------------------------
 
 
-def changing_bowl_explorer(lr: float = 0.1, alpha: float = 0.9, adagrad_lr: float = 2.0):
-    """RMSProp(lr, alpha) and AdaGrad(adagrad_lr) on the changing bowl.
+def changing_bowl_explorer(lr: float = 0.1, beta2: float = 0.9, adagrad_lr: float = 2.0):
+    """RMSProp(lr, beta2) and AdaGrad(adagrad_lr) on the changing bowl.
 
     Left: theta_t and the moving minimum c_t. Right: the effective step size
     lr / (sqrt(v_t) + eps), with the switch marked.
     """
-    rms, ada = optim.RMSprop(lr=lr, alpha=alpha), optim.Adagrad(lr=adagrad_lr)
+    rms, ada = optim.RMSprop(lr=lr, beta2=beta2), optim.Adagrad(lr=adagrad_lr)
     start = np.zeros(1)
-    runs = {f"RMSProp (alpha = {alpha:.3g})": (run_changing_bowl(rms.step, rms.init(start)), "RMSProp", rms),
+    runs = {f"RMSProp (beta2 = {beta2:.3g})": (run_changing_bowl(rms.step, rms.init(start)), "RMSProp", rms),
             "AdaGrad": (run_changing_bowl(ada.step, ada.init(start)), "AdaGrad", ada)}
     t = np.arange(1, BOWL_STEPS + 1)
     smallest = 1e3
@@ -131,15 +131,15 @@ def changing_bowl_explorer(lr: float = 0.1, alpha: float = 0.9, adagrad_lr: floa
 
 EXPLORERS = {
     "lesson04_rmsprop": (rmsprop_explorer, [
-        dict(lr=0.05, alpha=0.9, eps=1e-8, steps=100),
-        dict(lr=1.0, alpha=0.99, eps=1e-8, steps=300),     # large steps: bounces across the valley
-        dict(lr=0.001, alpha=0.0, eps=1e-10, steps=10),    # alpha = 0: a sign step, no memory
-        dict(lr=0.05, alpha=0.999, eps=1.0, steps=200),    # eps dominates: plain gradient descent
+        dict(lr=0.05, beta2=0.9, eps=1e-8, steps=100),
+        dict(lr=1.0, beta2=0.99, eps=1e-8, steps=300),     # large steps: bounces across the valley
+        dict(lr=0.001, beta2=0.0, eps=1e-10, steps=10),    # beta2 = 0: a sign step, no memory
+        dict(lr=0.05, beta2=0.999, eps=1.0, steps=200),    # eps dominates: plain gradient descent
     ]),
     "lesson04_changing_bowl": (changing_bowl_explorer, [
-        dict(lr=0.1, alpha=0.9, adagrad_lr=2.0),
-        dict(lr=0.001, alpha=0.999, adagrad_lr=0.01),      # both far too slow
-        dict(lr=1.0, alpha=0.0, adagrad_lr=30.0),          # huge steps
+        dict(lr=0.1, beta2=0.9, adagrad_lr=2.0),
+        dict(lr=0.001, beta2=0.999, adagrad_lr=0.01),      # both far too slow
+        dict(lr=1.0, beta2=0.0, adagrad_lr=30.0),          # huge steps
     ]),
 }
 

@@ -4,7 +4,7 @@
 - ``schedule_explorer(kind, base_lr, warmup, total_steps)``: the schedule, and SGD
   with noisy gradients under it against a constant lr and its noise floor
   (``course_lib.theory.sgd_noise``).
-- ``lookahead_explorer(k, alpha, lr, inner)``: Lookahead's fast and slow weights
+- ``lookahead_explorer(k, slow_lr, lr, inner)``: Lookahead's fast and slow weights
   against the inner optimizer alone, with what one cycle does to the steep
   direction and the largest lr it survives (``course_lib.theory.lookahead``).
 """
@@ -117,7 +117,7 @@ def _inner(name: str, lr: float):
     raise ValueError(f"inner must be one of {', '.join(map(repr, INNER_OPTIMIZERS))}, got {name!r}")
 
 
-def lookahead_explorer(k: int = 5, alpha: float = 0.5, lr: float = 0.39, inner: str = "SGD", steps: int = 80):
+def lookahead_explorer(k: int = 5, slow_lr: float = 0.5, lr: float = 0.39, inner: str = "SGD", steps: int = 80):
     """Lookahead(inner) against inner alone on the narrow valley: paths (left) and f - f* (right).
 
     Lookahead is judged at its slow weights (the thick path and curve); its fast
@@ -126,7 +126,7 @@ def lookahead_explorer(k: int = 5, alpha: float = 0.5, lr: float = 0.39, inner: 
     k, steps = int(k), int(steps)
     optimizer = _inner(inner, lr)
     alone = landscapes.trajectory(optimizer, VALLEY, steps=steps)
-    fast, slow = lookahead_paths(optimizer, k, alpha, VALLEY, steps)
+    fast, slow = lookahead_paths(optimizer, k, slow_lr, VALLEY, steps)
 
     labels = {"alone": f"{inner} alone", "fast": "Lookahead, fast weights", "slow": "Lookahead, slow weights"}
     colors = colors_for(labels.values())
@@ -142,7 +142,7 @@ def lookahead_explorer(k: int = 5, alpha: float = 0.5, lr: float = 0.39, inner: 
     ax_path.set_ylim(VALLEY.ylim)
     ax_path.set_autoscale_on(False)
     ax_path.legend(loc="lower right", fontsize=8)
-    ax_path.set_title(f"{VALLEY.name}: Lookahead(k={k}, alpha={alpha:.2g}) around {inner}, lr = {lr:.3g}",
+    ax_path.set_title(f"{VALLEY.name}: Lookahead(k={k}, slow_lr={slow_lr:.2g}) around {inner}, lr = {lr:.3g}",
                       fontsize=9)
 
     def gap(path):  # f - f*, capped so that a diverging run runs along the top edge
@@ -159,10 +159,10 @@ def lookahead_explorer(k: int = 5, alpha: float = 0.5, lr: float = 0.39, inner: 
     ax_loss.set_ylim(1e-12, 1e4)
     ax_loss.set(xlabel="gradient evaluations (steps)", ylabel=r"$f - f^*$")
     if inner == "SGD":
-        steep = abs(lookahead_cycle_factor(lr, VALLEY.L, k, alpha))
+        steep = abs(lookahead_cycle_factor(lr, VALLEY.L, k, slow_lr))
         alone_steep = abs(1 - lr * VALLEY.L) ** k
         ax_loss.set_title(f"steep direction, per {k} steps: x{steep:.3g} (Lookahead), x{alone_steep:.3g} (SGD alone)\n"
-                          f"Lookahead converges for lr < {lookahead_lr_limit(VALLEY.L, k, alpha):.3g}, "
+                          f"Lookahead converges for lr < {lookahead_lr_limit(VALLEY.L, k, slow_lr):.3g}, "
                           f"SGD alone for lr < {2 / VALLEY.L:.3g}", fontsize=9)
     else:
         ax_loss.set_title(f"loss against steps ({inner} inside)", fontsize=10)
@@ -183,12 +183,12 @@ EXPLORERS = {
         dict(kind="cosine", base_lr=0.01, warmup=50, total_steps=1000),
     ]),
     "lesson10_lookahead": (lookahead_explorer, [
-        dict(k=5, alpha=0.5, lr=0.39, inner="SGD"),
+        dict(k=5, slow_lr=0.5, lr=0.39, inner="SGD"),
         # above 2 / L = 0.4: SGD alone diverges, Lookahead with odd k does not (up to its own limit)
-        dict(k=5, alpha=0.5, lr=0.42, inner="SGD"),
-        dict(k=1, alpha=1.0, lr=0.5, inner="SGD"),
-        dict(k=20, alpha=0.1, lr=0.01, inner="SGD + momentum 0.9"),
-        dict(k=2, alpha=0.8, lr=0.3, inner="Adam"),
+        dict(k=5, slow_lr=0.5, lr=0.42, inner="SGD"),
+        dict(k=1, slow_lr=1.0, lr=0.5, inner="SGD"),
+        dict(k=20, slow_lr=0.1, lr=0.01, inner="SGD + momentum 0.9"),
+        dict(k=2, slow_lr=0.8, lr=0.3, inner="Adam"),
     ]),
 }
 
