@@ -324,7 +324,7 @@ def test_lookahead_paths_keep_k_fast_steps_per_slow_step_and_restart_the_fast_we
     assert np.array_equal(fast[4 * np.arange(len(slow))], slow)
 
 
-# --- the race (lesson 11) -------------------------------------------------------------
+# --- the race (lesson 12) -------------------------------------------------------------
 
 
 def test_race_run_ends_on_the_same_weights_as_models_train_with_the_same_seed():

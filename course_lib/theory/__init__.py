@@ -18,7 +18,7 @@ the helpers a submission may use: a grader can withhold this package whole.
 - ``rectification``: RAdam's first rectified step, its r_t as a warmup, and linear warmup (lesson 09)
 - ``sgd_noise``: where SGD with noisy gradients settles at a constant learning rate (lesson 10)
 - ``lookahead``: what one Lookahead cycle does on a quadratic, and its largest stable lr (lesson 10)
-- ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 11)
+- ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 12)
 
 Lesson 04's changing bowl is a problem to run optimizers on, not a quantity,
 and worksheet 04 hands it to students: it lives with the other problems, in

@@ -1,4 +1,4 @@
-"""The optimizer race of the capstone (lesson 11): the lineup and the protocol that makes it fair.
+"""The optimizer race of the capstone (lesson 12): the lineup and the protocol that makes it fair.
 
 A 64-200-10 MLP (ReLU) on scikit-learn's digits, every optimizer of
 ``course_lib.optim`` with torch's default hyperparameters except the learning
@@ -20,7 +20,7 @@ touches the test split: the test split is for the one final evaluation.
 - ``race_run``, ``tune_lr``: one run, and a learning-rate sweep (``Tuning.best_lr``
   is the rule that picks the winner).
 
-The heat map of a sweep and the live explorer are in ``course_lib.widgets.lesson11``.
+The heat map of a sweep and the live explorer are in ``course_lib.widgets.lesson12``.
 """
 
 from __future__ import annotations

@@ -126,23 +126,25 @@ LESSONS = {
     "07": ("AdaMax", "AdaMax", (8.2, 2.5)),
     "08": ("AMSGrad", "AMSGrad", (8.2, 1.5)),
     "09": ("RAdam", "RAdam", (8.2, 0.5)),
-    "10": ("beyond Adam\nAdamW, NAdam,\nLookahead, LAMB", "AdamW", (10.0, 2.0)),
-    "11": ("capstone:\nthe optimizer race", None, (12.4, 2.0)),
+    "10": ("AdamW, NAdam,\nLookahead, LAMB", "AdamW", (10.1, 3.0)),
+    "11": ("schedules,\nswitching to SGD,\ngeneralization", "SGD", (10.1, 1.0)),
+    "12": ("capstone:\nthe optimizer race", None, (12.4, 2.0)),
 }
 # what each lesson builds on
 PREREQUISITES = [("00", "01"), ("01", "02"), ("01", "03"), ("03", "04"), ("02", "05"), ("04", "05"),
                  ("05", "06"), ("05", "07"), ("05", "08"), ("05", "09"),
-                 ("06", "10"), ("07", "10"), ("08", "10"), ("09", "10"), ("10", "11")]
+                 ("06", "10"), ("07", "10"), ("08", "10"), ("09", "10"), ("05", "11"),
+                 ("10", "12"), ("11", "12")]
 
 
 def lesson_map():
     """The lessons as a family tree of the optimizers: Adam inherits from momentum and
-    RMSProp, and its variants branch off it. Lessons 01-10 (thick border) have a worksheet."""
+    RMSProp, and its variants branch off it. Lessons 01-11 (thick border) have a worksheet."""
     fig, ax = plt.subplots(figsize=(12.5, 4.0))
     boxes = {}
     for number, (title, family, (x, y)) in LESSONS.items():
         color = color_for(family) if family else "0.55"
-        worksheet = 1 <= int(number) <= 10
+        worksheet = 1 <= int(number) <= 11
         boxes[number] = ax.text(x, y, f"{number}\n{title}", ha="center", va="center", fontsize=9.5,
                                 bbox=dict(boxstyle="round,pad=0.45", facecolor="white", edgecolor=color,
                                           linewidth=2.6 if worksheet else 1.0))

@@ -1,4 +1,4 @@
-"""Lesson 11 (capstone): the heat map of the optimizer race, and the explorer.
+"""Lesson 12 (capstone): the heat map of the optimizer race, and the explorer.
 
 The race itself (the lineup, ``race_run``, ``tune_lr`` and the protocol that
 makes it fair) is in ``course_lib.theory.race``; this module draws it:
@@ -137,7 +137,7 @@ def race_explorer(optimizer: str = "SGD", lr: float = 0.1, epochs: int = 2):
 
 
 EXPLORERS = {
-    "lesson11_race": (race_explorer, [
+    "lesson12_race": (race_explorer, [
         dict(optimizer="SGD", lr=0.1, epochs=3),
         dict(optimizer="SGD", lr=30.0, epochs=2),          # the slider's top: SGD blows up
         dict(optimizer="Adam", lr=1e-4, epochs=1),         # the slider's bottom: Adam barely moves
