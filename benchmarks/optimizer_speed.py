@@ -23,6 +23,10 @@ of ``np.copyto(dst, src)`` on 10M float32, counting the bytes read + written.
 Caveats: a copy on one thread may not saturate the memory bus (torch's steps
 use every thread, so torch/floor can fall below 1), and at 1M the arrays
 partly fit in the last-level cache. The table reports; it asserts nothing.
+
+Information only: course_lib's updates are written to be read beside the
+lessons' formulas (one fresh array per line, ``optim/_base.py`` says why), not
+to be fast, so a ratio above 1 here is expected and is not a defect.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ module (``python -m course_lib.pacing --write``, or ``make times``), never typed
 and ``tests/test_pacing.py`` fails when one is out of date or over budget::
 
     python -m course_lib.pacing            # the table: every notebook, each part, in minutes
-    python -m course_lib.pacing --write    # rewrite the **Time:** sentences from it
+    python -m course_lib.pacing --write    # rewrite the **Time:** sentences, and notebooks/README.md's table
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ WORKSHEET_OPTIONAL = "## Going further"
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_SENTENCE = re.compile(r"\*\*Time:\*\*[^*\n]*")
+# The instructor's guide shows every notebook's estimate in a table that --write keeps current.
+GUIDE = ROOT / "notebooks" / "README.md"
+TABLE_START = "<!-- pacing table: written by `make times` from course_lib/pacing.py -->"
+TABLE_END = "<!-- end of pacing table -->"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,43 @@ def notebooks() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")) + sorted((ROOT / "solutions").glob("[0-9][0-9]-*.ipynb"))
 
 
+def guide_table() -> str:
+    """The markdown table of the guide: per lesson, its core path, its Going deeper part and
+    its worksheet's graded part, in minutes as the notebooks state them."""
+    worksheets = {path.name[:2]: path for path in notebooks() if path.parent.name == "solutions"}
+    rows = ["| lesson | core path | going deeper | worksheet (graded part) |", "|---|---|---|---|"]
+    for path in notebooks():
+        if path.parent.name != "notebooks":
+            continue
+        core, deeper = parts(path)
+        worksheet = worksheets.get(path.name[:2])
+        sheet = f"{rounded(parts(worksheet)[0].minutes)} min" if worksheet else "none"
+        rows.append(f"| {path.stem} | {rounded(core.minutes)} min | "
+                    f"{f'{rounded(deeper.minutes)} min' if deeper.minutes > 0 else 'none'} | {sheet} |")
+    return "\n".join(rows)
+
+
+def write_guide_table(guide: Path = GUIDE) -> bool:
+    """Rewrite the table between the guide's two markers; True if it changed."""
+    text = guide.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        raise ValueError(f"{guide} has no pacing table markers: add the lines {TABLE_START!r} and {TABLE_END!r}")
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    new = f"{head}{TABLE_START}\n{guide_table()}\n{TABLE_END}{tail}"
+    if new == text:
+        return False
+    guide.write_text(new, encoding="utf-8")
+    return True
+
+
+def stated_guide_table(guide: Path = GUIDE) -> str | None:
+    text = guide.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        return None
+    return text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
+
+
 def table() -> str:
     rows = ["notebook                                          core  optional  (minutes)"]
     for path in notebooks():
@@ -168,6 +209,8 @@ def main(argv=None) -> int:
     if argv == ["--write"]:
         changed = [path.name for path in notebooks() if write(path)]
         print(f"rewrote the time of {len(changed)} notebook(s): {', '.join(changed) or 'none'}")
+        if write_guide_table():
+            print(f"rewrote the pacing table of {GUIDE.relative_to(ROOT)}")
         return 0
     if argv:
         print("usage: python -m course_lib.pacing [--write]", file=sys.stderr)

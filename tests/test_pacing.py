@@ -71,3 +71,20 @@ def test_a_worksheets_graded_part_fits_half_a_lab(path):
     assert core.minutes <= pacing.WORKSHEET_BUDGET_MINUTES, \
         (f"{path.name}: the graded part takes {core.minutes:.0f} minutes ({core.written_lines} lines to write), "
          f"over {pacing.WORKSHEET_BUDGET_MINUTES}: cut it or move items under '## Going further'")
+
+
+def test_the_instructors_guide_shows_every_lessons_estimate():
+    assert pacing.stated_guide_table() == pacing.guide_table(), \
+        "notebooks/README.md's pacing table is out of date: run make times"
+
+
+def test_the_guide_table_is_rewritten_between_its_markers_only(tmp_path):
+    guide = tmp_path / "README.md"
+    guide.write_text(f"# Guide\n\n{pacing.TABLE_START}\nold\n{pacing.TABLE_END}\n\nafter\n", encoding="utf-8")
+    assert pacing.write_guide_table(guide) and not pacing.write_guide_table(guide)
+    text = guide.read_text(encoding="utf-8")
+    assert text.startswith("# Guide\n\n") and text.endswith("\n\nafter\n") and "old" not in text
+    assert pacing.stated_guide_table(guide) == pacing.guide_table()
+    (tmp_path / "bare.md").write_text("no markers", encoding="utf-8")
+    with pytest.raises(ValueError, match="no pacing table markers"):
+        pacing.write_guide_table(tmp_path / "bare.md")
