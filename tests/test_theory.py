@@ -19,6 +19,7 @@ from course_lib.theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, f
 from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
 from course_lib.theory.step_bounds import adamax_step_bound, paper_step_bound
 from course_lib.theory.sweeps import GridEdgeError, best_inside
+from course_lib.theory.reddi_counterexamples import gamma, stochastic_gradients, stochastic_probability, theorem1_mismatches
 
 
 def torch_steps(torch_class, gradients, **hyperparameters) -> np.ndarray:
@@ -412,3 +413,44 @@ def test_best_inside_refuses_sweeps_with_no_inside_or_no_finite_score():
         best_inside([1, 2], [1.0, 2.0], what="lr")
     with pytest.raises(ValueError, match="every run of the sweep diverged"):
         best_inside([1, 2, 3], [np.nan, np.inf, np.nan], what="lr")
+
+
+# --- Reddi, Kale and Kumar's counterexamples (lesson 08) ---------------------------------
+
+
+def test_theorem1_mismatches_is_empty_in_the_papers_setting_and_names_each_difference():
+    assert theorem1_mismatches(3.0, 0.0, 0.1, 0.5) == []
+    assert theorem1_mismatches(2.05, 0.0, 0.192, 0.5) != []
+    assert theorem1_mismatches(2.05, 0.0, 0.192, 0.5, beta2_tolerance=0.0005) == []
+    found = theorem1_mismatches(3.0, 0.9, 0.999, 0.5)
+    assert len(found) == 3 and "β1 = 0.9" in found[0] and "1/(1+C²) = 0.1" in found[1] and "√(1−β2)" in found[2]
+
+
+def test_stochastic_gradients_draw_C_with_probability_p_and_the_expected_loss_slope_is_delta():
+    C, delta = 20.0, 1.0
+    p = stochastic_probability(C, delta)
+    assert p * C - (1 - p) == pytest.approx(delta)
+    g = stochastic_gradients(C, delta, 20_000, runs=5, seed=1)
+    assert g.shape == (20_000, 5) and set(np.unique(g)) == {-1.0, C}
+    assert np.mean(g == C) == pytest.approx(p, abs=0.005)
+    with pytest.raises(ValueError, match="delta must lie in"):
+        stochastic_probability(3.0, 5.0)
+
+
+def test_gamma_is_never_negative_for_amsgrad_and_negative_at_each_minus_one_step_for_adam_in_theorem1():
+    C, beta2, lr, T = 3.0, 0.1, 0.5, 300
+    t = np.arange(1, T + 1)
+    g = np.where(t % 3 == 1, C, -1.0)
+    v, running = np.empty(T), 0.0
+    for k in range(T):
+        running = beta2 * running + (1 - beta2) * g[k] ** 2
+        v[k] = running
+    lr_t = lr / np.sqrt(t)
+    assert np.array_equal(gamma(np.sqrt(v), lr_t) < 0, t % 3 != 1)
+    assert not np.any(gamma(np.sqrt(np.maximum.accumulate(v)), lr_t) < 0)
+    assert gamma(np.sqrt(v), lr_t)[0] == pytest.approx(math.sqrt(v[0]) / lr)
+
+
+def test_gamma_refuses_a_learning_rate_per_step_of_the_wrong_length():
+    with pytest.raises(ValueError, match="one learning rate per step"):
+        gamma(np.ones((5, 2)), np.ones(4))

@@ -19,6 +19,8 @@ the helpers a submission may use: a grader can withhold this package whole.
 - ``sgd_noise``: where SGD with noisy gradients settles at a constant learning rate (lesson 10)
 - ``lookahead``: what one Lookahead cycle does on a quadratic, and its largest stable lr (lesson 10)
 - ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 12)
+- ``reddi_counterexamples``: Theorem 1's setting, Theorem 3's stochastic gradients, and Gamma_t, which Adam's
+  convergence proof needs >= 0 (lesson 08)
 - ``sweeps``: the best value of a sweep, refusing the grid's edge (every lesson that reports a tuned value)
 
 Lesson 04's changing bowl is a problem to run optimizers on, not a quantity,
