@@ -19,6 +19,8 @@ from course_lib.theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, f
 from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
 from course_lib.theory.step_bounds import adamax_step_bound, paper_step_bound
 from course_lib.theory.sweeps import GridEdgeError, best_inside
+from course_lib.theory.swats import gradient_projection_rate, swats_gamma
+from course_lib.theory.weight_decay import normalized_weight_decay, sgd_momentum_step
 from course_lib.theory.reddi_counterexamples import gamma, stochastic_gradients, stochastic_probability, theorem1_mismatches
 
 
@@ -264,7 +266,7 @@ def test_warmup_factor_is_torchs_linear_lr_from_one_over_w(warmup_steps):
     assert warmup_factor(warmup_steps + 1, warmup_steps)[0] == 1.0
 
 
-# --- SGD's noise floor (lesson 10) -------------------------------------------------
+# --- SGD's noise floor (lesson 11) -------------------------------------------------
 
 
 @pytest.mark.parametrize("lr", [0.02, 0.05, 0.1])
@@ -454,3 +456,34 @@ def test_gamma_is_never_negative_for_amsgrad_and_negative_at_each_minus_one_step
 def test_gamma_refuses_a_learning_rate_per_step_of_the_wrong_length():
     with pytest.raises(ValueError, match="one learning rate per step"):
         gamma(np.ones((5, 2)), np.ones(4))
+
+
+# --- SWATS and weight decay (lessons 10 and 11) ---------------------------------------------
+
+
+def test_swats_gamma_makes_the_sgd_step_project_onto_adams_step_and_the_other_projection_is_cos2_smaller():
+    p, g = np.array([1.0, 0.0]), np.array([-1.0, -1.0])     # Adam's step, and the gradient it came from
+    assert swats_gamma(p, g) == pytest.approx(1.0)            # p.p / (-p.g) = 1 / 1
+    sgd_step = -swats_gamma(p, g) * g
+    assert np.allclose((sgd_step @ p) / (p @ p) * p, p)       # projected onto p, it is p
+    assert gradient_projection_rate(p, g) == pytest.approx(0.5)  # cos^2 of 45 degrees
+    with pytest.raises(ValueError, match="orthogonal to the gradient"):
+        swats_gamma(np.array([1.0, -1.0]), np.array([1.0, 1.0]))
+
+
+def test_sgdw_without_momentum_is_l2_with_lambda_over_lr_and_with_momentum_it_is_not():
+    theta, g, lr, lam = np.array([2.0]), np.array([0.5]), 0.1, 0.01
+    # by hand: L2 with lambda / lr adds 0.1 * 2 to g, a step of 0.07; SGDW steps 0.05 and removes 0.01 * 2
+    l2, _ = sgd_momentum_step(theta, g, np.zeros(1), lr, 0.0, lam / lr, decoupled=False)
+    sgdw, _ = sgd_momentum_step(theta, g, np.zeros(1), lr, 0.0, lam, decoupled=True)
+    assert l2 == pytest.approx(1.93) and sgdw == pytest.approx(1.93)
+    _, m_l2 = sgd_momentum_step(theta, g, np.ones(1), lr, 0.9, lam / lr, decoupled=False)
+    _, m_sgdw = sgd_momentum_step(theta, g, np.ones(1), lr, 0.9, lam, decoupled=True)
+    assert m_l2 != pytest.approx(m_sgdw)   # L2's decay enters the momentum buffer, SGDW's does not
+
+
+def test_normalized_weight_decay_scales_with_the_root_of_batch_over_passes():
+    assert normalized_weight_decay(0.05, 128, 50_000, 100) == pytest.approx(0.05 * math.sqrt(128 / 5_000_000))
+    assert normalized_weight_decay(1.0, 4, 100, 1) == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="epochs must be > 0"):
+        normalized_weight_decay(1.0, 4, 100, 0)

@@ -16,8 +16,10 @@ the helpers a submission may use: a grader can withhold this package whole.
 - ``step_bounds``: how large a step Adam (lesson 05) and AdaMax (lesson 07) can take, in units of lr
 - ``lp_moments``: AdaMax's L^p moment and its limit p -> infinity, the decayed maximum (lesson 07)
 - ``rectification``: RAdam's first rectified step, its r_t as a warmup, and linear warmup (lesson 09)
-- ``sgd_noise``: where SGD with noisy gradients settles at a constant learning rate (lesson 10)
+- ``sgd_noise``: where SGD with noisy gradients settles at a constant learning rate (lesson 11)
 - ``lookahead``: what one Lookahead cycle does on a quadratic, and its largest stable lr (lesson 10)
+- ``weight_decay``: SGDW against an L2 penalty, and the normalized weight decay (lesson 10)
+- ``swats``: SWATS's SGD learning rate from Adam's steps (lesson 11)
 - ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 12)
 - ``reddi_counterexamples``: Theorem 1's setting, Theorem 3's stochastic gradients, and Gamma_t, which Adam's
   convergence proof needs >= 0 (lesson 08)

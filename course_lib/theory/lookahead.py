@@ -48,11 +48,11 @@ def lookahead_paths(inner, k: int, slow_lr: float, landscape=None, steps: int = 
 
 def lookahead_cycle_factor(lr: float, curvature: float, k: int, slow_lr: float) -> float:
     """What one Lookahead cycle (k steps of gradient descent, then phi += slow_lr (theta - phi))
-    multiplies the error along an eigenvector of curvature lam by, on a quadratic:
+    multiplies the error along an eigenvector of curvature h by, on a quadratic:
 
-        (1 - slow_lr) + slow_lr (1 - lr lam)^k
+        (1 - slow_lr) + slow_lr (1 - lr h)^k
 
-    (k plain steps alone multiply it by (1 - lr lam)^k).
+    (k plain steps alone multiply it by (1 - lr h)^k).
     """
     return (1 - slow_lr) + slow_lr * (1 - lr * curvature) ** k
 

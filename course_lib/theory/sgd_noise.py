@@ -1,9 +1,9 @@
-"""Where SGD with noisy gradients settles at a constant learning rate, and what a schedule changes (lesson 10).
+"""Where SGD with noisy gradients settles at a constant learning rate, and what a schedule changes (lesson 11).
 
 On a quadratic with gradient noise of variance sigma^2, SGD with a constant lr
 does not converge: it settles where the pull towards the minimum balances the
 noise, at a loss roughly proportional to lr (the noise floor). A schedule that
-decays the learning rate goes below it. Lesson 10 checks the formula against a
+decays the learning rate goes below it. Lesson 11 checks the formula against a
 simulation; its schedule explorer draws both.
 
 - ``noise_floor(lr, curvatures, sigma)``: the expected loss at which SGD settles.
@@ -19,21 +19,21 @@ import numpy as np
 
 from .. import landscapes
 
-# The noisy problem of lesson 10: curvatures 1 and 10, unit gradient noise.
+# The noisy problem of lesson 11: curvatures 1 and 10, unit gradient noise.
 NOISY_BOWL = landscapes.quadratic(condition_number=10.0)
 GRADIENT_NOISE = 1.0
 
 
 def noise_floor(lr: float, curvatures=(1.0, 10.0), sigma: float = GRADIENT_NOISE) -> float:
-    """E[f] where SGD with a constant lr settles on f = sum_i lam_i x_i^2 / 2 with N(0, sigma^2) gradient noise.
+    """E[f] where SGD with a constant lr settles on f = sum_i h_i x_i^2 / 2 with N(0, sigma^2) gradient noise.
 
-    Along curvature lam the error obeys x <- (1 - lr lam) x - lr sigma z, whose
-    stationary variance is lr sigma^2 / (lam (2 - lr lam)); so E[f] =
-    sum_i lr sigma^2 / (2 (2 - lr lam_i)): roughly proportional to lr (inf when lr >= 2 / L).
+    Along curvature h the error obeys x <- (1 - lr h) x - lr sigma z, whose
+    stationary variance is lr sigma^2 / (h (2 - lr h)); so E[f] =
+    sum_i lr sigma^2 / (2 (2 - lr h_i)): roughly proportional to lr (inf when lr >= 2 / L).
     """
-    if any(lr * lam >= 2 for lam in curvatures):
+    if any(lr * h >= 2 for h in curvatures):
         return math.inf
-    return sum(lr * sigma**2 / (2 * (2 - lr * lam)) for lam in curvatures)
+    return sum(lr * sigma**2 / (2 * (2 - lr * h)) for h in curvatures)
 
 
 def noisy_quadratic_losses(schedule_list, steps: int, runs: int = 200, seed: int = 0) -> np.ndarray:
