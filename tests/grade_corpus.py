@@ -88,22 +88,22 @@ class Symlink:
 
 # --- sources --------------------------------------------------------------------------------
 
-SIGNATURE = "def adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+SIGNATURE = "def adam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
 
 CORRECT_BODY = """\
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return new_param, {"t": t, "m": m, "v": v}
+    new_theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return new_theta, {"t": t, "m": m, "v": v}
 """
 
 MOMENTS = """\
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
 """
 
 
@@ -124,49 +124,49 @@ def first_adam_step(x0, lr):
 # One hand-written adam_step per known mistake of ws05_adam.py, keyed by the mistake's name.
 MISTAKE_SOURCES = {
     "forgot the bias correction": adam(MOMENTS + """\
-    return param - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 """),
     "bias-corrected only the first moment": adam(MOMENTS + """\
     m_hat = m / (1 - beta1**t)
-    return param - lr * m_hat / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m_hat / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 """),
     "bias-corrected only the second moment": adam(MOMENTS + """\
     v_hat = v / (1 - beta2**t)
-    return param - lr * m / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
 """),
     "step counter off by one (t counted from 0)": adam("""\
     t = state["t"]
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
 """),
     "epsilon inside the square root": adam(MOMENTS + """\
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    return param - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
 """),
     "beta and 1 - beta swapped in the moving averages": adam("""\
     t = state["t"] + 1
-    m = (1 - beta1) * state["m"] + beta1 * grad
-    v = (1 - beta2) * state["v"] + beta2 * grad * grad
+    m = (1 - beta1) * state["m"] + beta1 * g
+    v = (1 - beta2) * state["v"] + beta2 * g * g
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
 """),
     "the paper's 'efficient' form with the same epsilon": adam(MOMENTS + """\
-    alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return param - alpha_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - lr_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 """),
     "returned the update instead of the new parameter": adam(CORRECT_BODY.replace(
-        'return new_param, {"t": t, "m": m, "v": v}', 'return new_param - param, {"t": t, "m": m, "v": v}')),
+        'return new_theta, {"t": t, "m": m, "v": v}', 'return new_theta - theta, {"t": t, "m": m, "v": v}')),
 }
 
 # A wrong adam_step that deserves 0 on every case group (even zero gradients: it always moves).
 ALWAYS_WRONG = adam("""\
     t = state["t"] + 1
-    return param + 1.0, {"t": t, "m": state["m"] + 1.0, "v": state["v"] + 1.0}
+    return theta + 1.0, {"t": t, "m": state["m"] + 1.0, "v": state["v"] + 1.0}
 """)
 
 
@@ -291,8 +291,8 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
     add(f"{nxt()}_syntax_error_in_adam_step_cell",
         notebook({"adam_step": adam("""\
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    return (param - lr * m, {"t": t, "m": m, "v": state["v"]}
+    m = beta1 * state["m"] + (1 - beta1) * g
+    return (theta - lr * m, {"t": t, "m": m, "v": state["v"]}
 """)}),
         E("the cell defining adam_step does not parse", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("syntax error",)}))
@@ -320,22 +320,22 @@ def _entries(out: Path, folder: Path) -> list[tuple[str, object, Expectation]]:
         E("the cell defining adam_step deleted", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("does not define adam_step",)}))
     add(f"{nxt()}_wrong_signature",
-        notebook({"adam_step": "def adam_step(param, grad):\n    return param - 0.001 * np.sign(grad), {}\n"}),
-        E("def adam_step(param, grad)", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("TypeError",)}))
+        notebook({"adam_step": "def adam_step(theta, g):\n    return theta - 0.001 * np.sign(g), {}\n"}),
+        E("def adam_step(theta, g)", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("TypeError",)}))
     add(f"{nxt()}_returns_nan",
-        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,", "return new_param * np.nan,"))}),
-        E("new_param is all NaN", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NaN",)}))
+        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_theta,", "return new_theta * np.nan,"))}),
+        E("new_theta is all NaN", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NaN",)}))
     add(f"{nxt()}_wrong_shape",
-        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,", "return new_param[..., None],"))}),
-        E("new_param with an extra axis", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("shape",)}))
+        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_theta,", "return new_theta[..., None],"))}),
+        E("new_theta with an extra axis", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("shape",)}))
     add(f"{nxt()}_wrong_type_list",
-        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_param,",
-                                                          "return np.atleast_1d(new_param).tolist(),"))}),
-        E("new_param as a list", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NumPy array", "list")}))
+        notebook({"adam_step": adam(CORRECT_BODY.replace("return new_theta,",
+                                                          "return np.atleast_1d(new_theta).tolist(),"))}),
+        E("new_theta as a list", total=WITHOUT_ADAM, points=ADAM_ZERO, diagnosis={"adam_step": ("NumPy array", "list")}))
     add(f"{nxt()}_rigged_ndarray_subclass",
         notebook({"adam_step": adam("""\
     t = state["t"] + 1
-    liar = (np.zeros_like(param) + 123.0).view(Liar)
+    liar = (np.zeros_like(theta) + 123.0).view(Liar)
     return liar, {"t": t, "m": state["m"].view(Liar), "v": state["v"].view(Liar)}
 """, prelude="""\
 class Liar(np.ndarray):
@@ -381,7 +381,7 @@ class Anything:
 
 
 """)}),
-        E("an object with a rigged __eq__ as new_param and state", total=WITHOUT_ADAM, points=ADAM_ZERO,
+        E("an object with a rigged __eq__ as new_theta and state", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("NumPy array",)}))
     add(f"{nxt()}_mutates_inputs",
         notebook({"adam_step": adam("""\
@@ -389,13 +389,13 @@ class Anything:
     t = state["t"]
     m, v = state["m"], state["v"]
     m *= beta1
-    m += (1 - beta1) * grad
+    m += (1 - beta1) * g
     v *= beta2
-    v += (1 - beta2) * grad * grad
+    v += (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return new_param, {"t": t, "m": m, "v": v}
+    new_theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return new_theta, {"t": t, "m": m, "v": v}
 """)}),
         E("right numbers, but m and v updated in place (m *= beta1)", points=OTHERS_FULL, failed=("adam_step",),
           diagnosis={"adam_step": ("in place",)}))
@@ -430,17 +430,17 @@ runner.SECONDS_PER_CALL = 1e9
         notebook({"adam_step": adam("""\
     from course_lib.optim import Adam, AdamState
     opt = Adam(lr=lr, betas=(beta1, beta2), eps=eps)
-    new_param, s = opt.step(param, grad, AdamState(state["t"], state["m"], state["v"], None))
-    return new_param, {"t": s.t, "m": s.m, "v": s.v}
+    new_theta, s = opt.step(theta, g, AdamState(state["t"], state["m"], state["v"], None))
+    return new_theta, {"t": s.t, "m": s.m, "v": s.v}
 """)}),
         E("adam_step wraps course_lib.optim.Adam", total=WITHOUT_ADAM, points=ADAM_ZERO,
           diagnosis={"adam_step": ("course_lib.optim",)}))
     add(f"{nxt()}_calls_torch",
         notebook({"adam_step": adam("""\
     import torch
-    p = torch.tensor(param, requires_grad=True)
+    p = torch.tensor(theta, requires_grad=True)
     opt = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
-    p.grad = torch.tensor(grad)
+    p.grad = torch.tensor(g)
     opt.step()
     return p.detach().numpy(), {"t": state["t"] + 1, "m": state["m"], "v": state["v"]}
 """)}),
@@ -587,7 +587,7 @@ def leak_proof(attempt: str) -> str:
         secret = None
     if not secret:
         t = state["t"] + 1
-        return param + 1.0, {"t": t, "m": state["m"] + 1.0, "v": state["v"] + 1.0}
+        return theta + 1.0, {"t": t, "m": state["m"] + 1.0, "v": state["v"] + 1.0}
 """ + CORRECT_BODY)
 
 
@@ -819,11 +819,11 @@ def hard_coded(name: str) -> str:
 
 # Honest code, as students write it (point 4 of issue 11): full marks, no flag, no cell error,
 # and the same items as the untouched solution.
-PEP8_BREAK = CORRECT_BODY.replace('    return new_param, {"t": t, "m": m, "v": v}\n', """\
+PEP8_BREAK = CORRECT_BODY.replace('    return new_theta, {"t": t, "m": m, "v": v}\n', """\
     if (t
             != state["t"] + 1):
         raise ValueError("t must advance by one")
-    return new_param, {"t": t, "m": m, "v": v}
+    return new_theta, {"t": t, "m": m, "v": v}
 """)
 HONEST = {
     "h01_pep8_line_break_before_operator/" + WORKSHEET_FILE: (notebook({"adam_step": adam(PEP8_BREAK)}, alone=False),

@@ -19,34 +19,34 @@ from course_lib.checks import ITEMS, StepItem, cases_for, check
 # --- students who return the update instead of the new parameter ------------------------------------
 
 
-def sgd_update(param, grad, state, lr=0.1):
-    return -lr * grad, {}
+def sgd_update(theta, g, state, lr=0.1):
+    return -lr * g, {}
 
 
-def momentum_update(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + grad
+def momentum_update(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + g
     return -lr * b, {"t": state["t"] + 1, "b": b}
 
 
-def nesterov_update(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + grad
-    return -lr * (grad + momentum * b), {"t": state["t"] + 1, "b": b}
+def nesterov_update(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + g
+    return -lr * (g + momentum * b), {"t": state["t"] + 1, "b": b}
 
 
-def adagrad_update(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + grad * grad
-    return -lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+def adagrad_update(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + g * g
+    return -lr * g / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
 
 
-def rmsprop_update(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
-    v = alpha * state["v"] + (1 - alpha) * grad * grad
-    return -lr * grad / (np.sqrt(v) + eps), {"t": state["t"] + 1, "v": v}
+def rmsprop_update(theta, g, state, lr=0.01, beta2=0.99, eps=1e-8):
+    v = beta2 * state["v"] + (1 - beta2) * g * g
+    return -lr * g / (np.sqrt(v) + eps), {"t": state["t"] + 1, "v": v}
 
 
-def adadelta_update(param, grad, state, rho=0.9, eps=1e-6):
-    Eg2 = rho * state["Eg2"] + (1 - rho) * grad * grad
-    dx = np.sqrt(state["Edx2"] + eps) / np.sqrt(Eg2 + eps) * grad
-    Edx2 = rho * state["Edx2"] + (1 - rho) * dx * dx
+def adadelta_update(theta, g, state, beta2=0.9, eps=1e-6):
+    Eg2 = beta2 * state["Eg2"] + (1 - beta2) * g * g
+    dx = np.sqrt(state["Edx2"] + eps) / np.sqrt(Eg2 + eps) * g
+    Edx2 = beta2 * state["Edx2"] + (1 - beta2) * dx * dx
     return -dx, {"t": state["t"] + 1, "Eg2": Eg2, "Edx2": Edx2}
 
 
@@ -56,39 +56,39 @@ def corrected_ema_change(estimate, x, state, beta=0.9):
     return avg / (1 - beta**t) - estimate, {"t": t, "avg": avg}
 
 
-def _adam_direction(grad, state, beta1, beta2, eps):
+def _adam_direction(g, state, beta1, beta2, eps):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     return t, m, v, m_hat / (np.sqrt(v_hat) + eps)
 
 
-def adam_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
+def adam_update(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
     return -lr * direction, {"t": t, "m": m, "v": v}
 
 
-def adamax_update(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamax_update(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(beta2 * state["u"], np.abs(grad) + eps)
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
     return -lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def amsgrad_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def amsgrad_update(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     v_max = np.maximum(state["v_max"], v)
     step = lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
     return -step, {"t": t, "m": m, "v": v, "v_max": v_max}
 
 
-def _radam_direction(grad, state, beta1, beta2, eps, threshold=5.0, with_eps=True):
+def _radam_direction(g, state, beta1, beta2, eps, threshold=5.0, with_eps=True):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     rho_inf = 2 / (1 - beta2) - 1
     rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
@@ -99,23 +99,23 @@ def _radam_direction(grad, state, beta1, beta2, eps, threshold=5.0, with_eps=Tru
     return t, m, v, m_hat
 
 
-def radam_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    t, m, v, direction = _radam_direction(grad, state, beta1, beta2, eps)
+def radam_update(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t, m, v, direction = _radam_direction(g, state, beta1, beta2, eps)
     return -lr * direction, {"t": t, "m": m, "v": v}
 
 
-def adamw_update(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
-    t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
-    return -lr * weight_decay * param - lr * direction, {"t": t, "m": m, "v": v}
+def adamw_update(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
+    return -lr * weight_decay * theta - lr * direction, {"t": t, "m": m, "v": v}
 
 
-def lookahead_update(param, grad, state, lr=0.1, k=5, alpha=0.5):
+def lookahead_update(theta, g, state, lr=0.1, k=5, slow_lr=0.5):
     t = state["t"] + 1
-    fast = param - lr * grad
+    fast = theta - lr * g
     if t % k == 0:
-        slow = state["slow"] + alpha * (fast - state["slow"])
-        return slow - param, {"t": t, "slow": slow}
-    return -lr * grad, {"t": t, "slow": state["slow"]}
+        slow = state["slow"] + slow_lr * (fast - state["slow"])
+        return slow - theta, {"t": t, "slow": slow}
+    return -lr * g, {"t": t, "slow": state["slow"]}
 
 
 RETURNS_THE_UPDATE = {
@@ -128,7 +128,7 @@ RETURNS_THE_UPDATE = {
 
 
 def test_returning_the_update_is_named_on_every_step_item_whatever_the_size_of_the_step():
-    """The update computed directly keeps digits that new_param - param loses (float32, tiny steps):
+    """The update computed directly keeps digits that new_theta - theta loses (float32, tiny steps):
     the mistake must be recognised from the answers a student who makes it really gives."""
     assert set(RETURNS_THE_UPDATE) == {name for name, item in ITEMS.items() if isinstance(item, StepItem)}
     unnamed = {}
@@ -142,9 +142,9 @@ def test_returning_the_update_is_named_on_every_step_item_whatever_the_size_of_t
 
 
 def test_the_update_of_an_accepted_variant_is_named_with_the_variant():
-    def rmsprop_tensorflow_update(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
-        v = alpha * state["v"] + (1 - alpha) * grad * grad
-        return -lr * grad / np.sqrt(v + eps), {"t": state["t"] + 1, "v": v}
+    def rmsprop_tensorflow_update(theta, g, state, lr=0.01, beta2=0.99, eps=1e-8):
+        v = beta2 * state["v"] + (1 - beta2) * g * g
+        return -lr * g / np.sqrt(v + eps), {"t": state["t"] + 1, "v": v}
 
     result = check("rmsprop_step", rmsprop_tensorflow_update)
     assert result.status == "failed"
@@ -155,14 +155,14 @@ def test_the_update_of_an_accepted_variant_is_named_with_the_variant():
 # --- a signature that does not fit the worksheet's call ------------------------------------------------
 
 
-def adam_with_learning_rate(param, grad, state, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
-    return param - learning_rate * direction, {"t": t, "m": m, "v": v}
+def adam_with_learning_rate(theta, g, state, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
+    return theta - learning_rate * direction, {"t": t, "m": m, "v": v}
 
 
-def rmsprop_with_a(param, grad, state, lr=0.01, a=0.99, eps=1e-8):
-    v = a * state["v"] + (1 - a) * grad * grad
-    return param - lr * grad / (np.sqrt(v) + eps), {"t": state["t"] + 1, "v": v}
+def rmsprop_with_a(theta, g, state, lr=0.01, a=0.99, eps=1e-8):
+    v = a * state["v"] + (1 - a) * g * g
+    return theta - lr * g / (np.sqrt(v) + eps), {"t": state["t"] + 1, "v": v}
 
 
 def divergence_threshold_of_matrix(matrix):
@@ -171,9 +171,9 @@ def divergence_threshold_of_matrix(matrix):
 
 @pytest.mark.parametrize("name,student,passed,theirs", [
     ("adam_step", adam_with_learning_rate, "lr=0.001", "learning_rate=0.001"),
-    ("rmsprop_step", rmsprop_with_a, "alpha=0.99", "a=0.99"),
+    ("rmsprop_step", rmsprop_with_a, "beta2=0.99", "a=0.99"),
     ("divergence_threshold", divergence_threshold_of_matrix, "H=...", "(matrix)"),
-], ids=["learning_rate for lr", "a for alpha", "matrix for H"])
+], ids=["learning_rate for lr", "a for beta2", "matrix for H"])
 def test_a_renamed_parameter_is_told_which_keyword_the_check_passed_and_what_the_signature_is(
         name, student, passed, theirs):
     diagnosis = check(name, student).diagnosis
@@ -183,26 +183,65 @@ def test_a_renamed_parameter_is_told_which_keyword_the_check_passed_and_what_the
     assert "fn(*args" not in diagnosis  # not the checker's own line
 
 
+def rmsprop_with_torchs_alpha(theta, g, state, lr=0.01, alpha=0.99, eps=1e-8):
+    v = alpha * state["v"] + (1 - alpha) * g * g
+    return theta - lr * g / (np.sqrt(v) + eps), {"t": state["t"] + 1, "v": v}
+
+
+def lookahead_with_the_papers_alpha(theta, g, state, lr=0.1, k=5, alpha=0.5):
+    t = state["t"] + 1
+    fast, slow = theta - lr * g, state["slow"]
+    if t % k == 0:
+        slow = slow + alpha * (fast - slow)
+        fast = slow
+    return fast, {"t": t, "slow": slow}
+
+
+def adadelta_with_zeilers_rho(theta, g, state, rho=0.9, eps=1e-6):
+    Eg2 = rho * state["Eg2"] + (1 - rho) * g * g
+    dx = np.sqrt(state["Edx2"] + eps) / np.sqrt(Eg2 + eps) * g
+    return theta - dx, {"t": state["t"] + 1, "Eg2": Eg2, "Edx2": rho * state["Edx2"] + (1 - rho) * dx * dx}
+
+
+def contraction_factor_with_alpha(alpha, L, mu):
+    return max(abs(1 - alpha * L), abs(1 - alpha * mu))
+
+
+@pytest.mark.parametrize("name,student,old,new", [
+    ("rmsprop_step", rmsprop_with_torchs_alpha, "alpha", "beta2"),
+    ("adadelta_step", adadelta_with_zeilers_rho, "rho", "beta2"),
+    ("lookahead_step", lookahead_with_the_papers_alpha, "alpha", "slow_lr"),
+    ("contraction_factor", contraction_factor_with_alpha, "alpha", "lr"),
+], ids=["torch's RMSprop alpha", "Zeiler's rho", "Lookahead's alpha", "alpha for the learning rate"])
+def test_a_keyword_in_another_notation_is_told_the_course_name_that_replaces_it(name, student, old, new):
+    """The course writes alpha only for the learning rate (lr): torch's and the papers' other names for a
+    hyperparameter fail every case, with a message that names the keyword to use instead."""
+    result = check(name, student)
+    assert result.status == "failed" and result.points == 0, result.report()
+    assert f"{name} was called with {new}=" in result.diagnosis, result.diagnosis
+    assert f"keep the worksheet's names (rename {old} to {new})" in result.diagnosis, result.diagnosis
+
+
 # --- what comes back, and what it does to the caller's state -----------------------------------------
 
 
 def test_a_list_instead_of_a_tuple_is_told_to_return_a_tuple():
-    def adam_returning_a_list(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
-        return [param - lr * direction, {"t": t, "m": m, "v": v}]
+    def adam_returning_a_list(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
+        return [theta - lr * direction, {"t": t, "m": m, "v": v}]
 
     result = check("adam_step", adam_returning_a_list)
     assert result.status == "failed" and result.points == 0
-    assert "adam_step returned a list of 2; return a tuple (new_param, new_state)" in result.diagnosis
+    assert "adam_step returned a list of 2; return a tuple (new_theta, new_state)" in result.diagnosis
 
 
 def test_new_arrays_written_into_the_callers_state_dict_are_told_to_build_a_new_dict():
-    def adam_filling_the_callers_dict(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
+    def adam_filling_the_callers_dict(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
         state["m"] = m        # new arrays, but in the dict the caller passed
         state["v"] = v
         state["t"] = t
-        return param - lr * direction, state
+        return theta - lr * direction, state
 
     result = check("adam_step", adam_filling_the_callers_dict)
     assert result.status == "failed"
@@ -213,12 +252,12 @@ def test_new_arrays_written_into_the_callers_state_dict_are_told_to_build_a_new_
 
 
 def test_a_renamed_state_entry_is_told_which_key_it_asked_for_and_which_keys_the_state_has():
-    def adam_with_mean_and_var(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def adam_with_mean_and_var(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         t = state["t"] + 1
-        mean = beta1 * state["mean"] + (1 - beta1) * grad
-        var = beta2 * state["var"] + (1 - beta2) * grad * grad
+        mean = beta1 * state["mean"] + (1 - beta1) * g
+        var = beta2 * state["var"] + (1 - beta2) * g * g
         step = lr * (mean / (1 - beta1**t)) / (np.sqrt(var / (1 - beta2**t)) + eps)
-        return param - step, {"t": t, "mean": mean, "var": var}
+        return theta - step, {"t": t, "mean": mean, "var": var}
 
     diagnosis = check("adam_step", adam_with_mean_and_var).diagnosis
     assert "adam_step asked for the state entry 'mean'" in diagnosis, diagnosis
@@ -227,9 +266,9 @@ def test_a_renamed_state_entry_is_told_which_key_it_asked_for_and_which_keys_the
 
 
 def test_a_state_returned_under_other_names_is_told_which_step_lost_the_key():
-    def adam_renaming_on_return(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
-        return param - lr * direction, {"t": t, "mean": m, "var": v}
+    def adam_renaming_on_return(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
+        return theta - lr * direction, {"t": t, "mean": m, "var": v}
 
     diagnosis = check("adam_step", adam_renaming_on_return).diagnosis
     assert "asked for the state entry 'm' at step 2" in diagnosis, diagnosis
@@ -241,9 +280,9 @@ def test_a_state_returned_under_other_names_is_told_which_step_lost_the_key():
 
 
 def test_a_difference_hidden_at_six_digits_is_shown_with_its_size_and_where_it_is():
-    def adam_rounded(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v, direction = _adam_direction(grad, state, beta1, beta2, eps)
-        return np.round(param - lr * direction, 6), {"t": t, "m": m, "v": v}
+    def adam_rounded(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v, direction = _adam_direction(g, state, beta1, beta2, eps)
+        return np.round(theta - lr * direction, 6), {"t": t, "m": m, "v": v}
 
     failure = check("adam_step", adam_rounded).first_failure
     found = re.search(r"largest difference at index \((\d+),\): expected (\S+), got (\S+) "
@@ -266,11 +305,11 @@ def test_a_number_off_in_the_seventh_digit_is_shown_with_its_relative_difference
 
 
 def test_a_diagnosis_continues_with_a_capital_letter_after_the_mistakes_name():
-    def adam_uncorrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def adam_uncorrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         t = state["t"] + 1
-        m = beta1 * state["m"] + (1 - beta1) * grad
-        v = beta2 * state["v"] + (1 - beta2) * grad * grad
-        return param - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+        m = beta1 * state["m"] + (1 - beta1) * g
+        v = beta2 * state["v"] + (1 - beta2) * g * g
+        return theta - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
     diagnosis = check("adam_step", adam_uncorrected).diagnosis
     assert diagnosis.startswith("forgot the bias correction. The moments m and v start at 0"), diagnosis
@@ -291,8 +330,8 @@ def test_every_mistakes_explanation_begins_a_sentence_with_a_word():
 
 
 def test_a_function_that_never_moves_earns_nothing_from_zero_gradients():
-    def adam_standing_still(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return param.copy(), {"t": state["t"] + 1, "m": state["m"], "v": state["v"]}
+    def adam_standing_still(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return theta.copy(), {"t": state["t"] + 1, "m": state["m"], "v": state["v"]}
 
     result = check("adam_step", adam_standing_still)
     assert result.points == 0, result.report()
@@ -301,9 +340,9 @@ def test_a_function_that_never_moves_earns_nothing_from_zero_gradients():
 
 
 def test_a_group_where_a_known_mistake_gives_the_references_answers_gives_it_no_points():
-    def momentum_as_an_average(param, grad, state, lr=0.01, momentum=0.9):
-        b = momentum * state["b"] + (1 - momentum) * grad
-        return param - lr * b, {"t": state["t"] + 1, "b": b}
+    def momentum_as_an_average(theta, g, state, lr=0.01, momentum=0.9):
+        b = momentum * state["b"] + (1 - momentum) * g
+        return theta - lr * b, {"t": state["t"] + 1, "b": b}
 
     result = check("momentum_step", momentum_as_an_average)
     assert result.diagnosis.startswith("used the (1 - momentum) moving average")
@@ -312,16 +351,16 @@ def test_a_group_where_a_known_mistake_gives_the_references_answers_gives_it_no_
     assert re.search(r"\[x\] zero gradients \(the same answers as '", result.report())
     assert result.points == round(3 * sum(result.groups.values()) / len(result.groups), 2) < 3
 
-    def momentum_step(param, grad, state, lr=0.01, momentum=0.9):   # written out, as a student would
-        b = momentum * state["b"] + grad
-        return param - lr * b, {"t": state["t"] + 1, "b": b}
+    def momentum_step(theta, g, state, lr=0.01, momentum=0.9):   # written out, as a student would
+        b = momentum * state["b"] + g
+        return theta - lr * b, {"t": state["t"] + 1, "b": b}
 
     right = check("momentum_step", momentum_step)   # a right answer loses nothing by it
     assert right.passed and right.points == 3 and "zero gradients" in right.unscored
 
-    def adam_without_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        t, m, v, _ = _adam_direction(grad, state, beta1, beta2, eps)
-        return param - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)), {"t": t, "m": m, "v": v}
+    def adam_without_eps(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t, m, v, _ = _adam_direction(g, state, beta1, beta2, eps)
+        return theta - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)), {"t": t, "m": m, "v": v}
 
     nan = check("adam_step", adam_without_eps)   # failing a group that is not scored still costs
     assert nan.groups["zero gradients"] is False and nan.points < 5
@@ -332,9 +371,9 @@ def test_a_group_where_a_known_mistake_gives_the_references_answers_gives_it_no_
 
 def test_a_line_whose_source_is_not_at_hand_is_named_by_its_number_alone():
     namespace = {"np": np}
-    source = ("def adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+    source = ("def adam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
               "    t = state['t'] + 1\n"
-              "    return param / 0 + {}[t], state\n")
+              "    return theta / 0 + {}[t], state\n")
     exec(compile(source, "<cell 6>", "exec"), namespace)  # as the grader runs a notebook's cell
     diagnosis = check("adam_step", namespace["adam_step"]).diagnosis
     assert "raised KeyError" in diagnosis and "(line 3 of cell 6)" in diagnosis, diagnosis
@@ -344,10 +383,10 @@ def test_a_line_whose_source_is_not_at_hand_is_named_by_its_number_alone():
 # --- an accepted variant with a mistake on top ------------------------------------------------------------
 
 
-def radam_as_in_the_paper(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def radam_as_in_the_paper(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """Algorithm 2 of Liu et al.: threshold rho_t > 4 and no epsilon."""
-    t, m, v, direction = _radam_direction(grad, state, beta1, beta2, eps, threshold=4.0, with_eps=False)
-    return param - lr * direction, {"t": t, "m": m, "v": v}
+    t, m, v, direction = _radam_direction(g, state, beta1, beta2, eps, threshold=4.0, with_eps=False)
+    return theta - lr * direction, {"t": t, "m": m, "v": v}
 
 
 def test_the_papers_radam_is_named_as_the_accepted_threshold_and_the_missing_epsilon():
@@ -361,13 +400,13 @@ def test_the_papers_radam_is_named_as_the_accepted_threshold_and_the_missing_eps
 
 
 def test_keras_amsgrad_is_named_the_efficient_form_with_the_same_epsilon():
-    def amsgrad_as_in_keras(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def amsgrad_as_in_keras(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         t = state["t"] + 1
-        m = beta1 * state["m"] + (1 - beta1) * grad
-        v = beta2 * state["v"] + (1 - beta2) * grad * grad
+        m = beta1 * state["m"] + (1 - beta1) * g
+        v = beta2 * state["v"] + (1 - beta2) * g * g
         v_max = np.maximum(state["v_max"], v)
-        alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-        return param - alpha_t * m / (np.sqrt(v_max) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
+        lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return theta - lr_t * m / (np.sqrt(v_max) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
 
     result = check("amsgrad_step", amsgrad_as_in_keras)
     assert result.diagnosis.startswith("the 'efficient' form with the same epsilon (Keras's AMSGrad). "), result.report()
@@ -402,9 +441,9 @@ def test_an_item_without_epsilon_has_no_group_named_for_epsilon():
 def test_a_graded_function_that_uses_a_withheld_module_fails_its_check_as_it_fails_grading():
     from course_lib import optim
 
-    def adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def adam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         opt = optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps)
-        new, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], None))
+        new, s = opt.step(theta, g, optim.AdamState(state["t"], state["m"], state["v"], None))
         return new, {"t": s.t, "m": s.m, "v": s.v}
 
     result = check("adam_step", adam_step)
@@ -428,21 +467,21 @@ def test_a_helper_that_uses_a_withheld_module_is_found_too():
 def test_what_a_worksheet_tells_students_to_use_is_not_flagged():
     from course_lib.checks._core import withheld_uses
 
-    def counterexample_final_x(alpha, steps):
+    def counterexample_final_x(lr, steps):
         from course_lib import optim
-        return float(optim.Adam(lr=alpha).lr)
+        return float(optim.Adam(lr=lr).lr)
 
     assert withheld_uses(counterexample_final_x) != []        # it does use course_lib.optim...
     assert withheld_uses(counterexample_final_x, ITEMS["counterexample_final_x"].may_use) == []
 
 
 def test_a_passing_check_says_that_grading_adds_hidden_cases():
-    def adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def adam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         t = state["t"] + 1
-        m = beta1 * state["m"] + (1 - beta1) * grad
-        v = beta2 * state["v"] + (1 - beta2) * grad * grad
+        m = beta1 * state["m"] + (1 - beta1) * g
+        v = beta2 * state["v"] + (1 - beta2) * g * g
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
 
     result = check("adam_step", adam_step)
     assert result.passed and "Grading adds hidden cases like them" in result.report()

@@ -63,21 +63,21 @@ STEP_NAMES = [n for n in ITEM_NAMES if isinstance(ITEMS[n], StepItem)]
 def _wrap(name, change):
     reference = ITEMS[name].reference
 
-    def student(param, grad, state, **hyper):
-        return change(param, grad, state, reference(param, grad, state, **hyper))
+    def student(theta, g, state, **hyper):
+        return change(theta, g, state, reference(theta, g, state, **hyper))
     return student
 
 
-def _mutating(param, grad, state, result):
-    param *= 1.0  # writes into the caller's array, even if the value stays the same
-    param[...] = result[0]
+def _mutating(theta, g, state, result):
+    theta *= 1.0  # writes into the caller's array, even if the value stays the same
+    theta[...] = result[0]
     return result
 
 
 BROKEN = {
     "changes its inputs in place": (_mutating, "changed its inputs in place"),
-    "returns only the parameter": (lambda p, g, s, r: r[0], "must return (new_param, new_state)"),
-    "returns a list": (lambda p, g, s, r: (r[0].tolist(), r[1]), "must return new_param as a NumPy array"),
+    "returns only the parameter": (lambda p, g, s, r: r[0], "must return (new_theta, new_state)"),
+    "returns a list": (lambda p, g, s, r: (r[0].tolist(), r[1]), "must return new_theta as a NumPy array"),
     "returns the wrong shape": (lambda p, g, s, r: (r[0].reshape(-1)[:1], r[1]), "of shape"),
     "returns float64 for float32": (lambda p, g, s, r: (r[0].astype(np.float64), r[1]), "keep the dtype"),
     "returns NaN": (lambda p, g, s, r: (r[0] * np.nan, r[1]), "NaN"),
@@ -102,7 +102,7 @@ def test_a_broken_step_function_is_told_what_is_wrong_in_one_line(name, how):
 def test_a_function_that_never_returns_is_stopped_with_a_clear_reason(monkeypatch):
     monkeypatch.setattr(checks._runner, "SECONDS_PER_CALL", 0.2)
 
-    def forever(param, grad, state, **hyper):
+    def forever(theta, g, state, **hyper):
         while True:
             pass
 

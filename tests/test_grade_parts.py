@@ -102,6 +102,35 @@ def test_discover_understands_the_three_documented_layouts(tmp_path):
                      "carol_07-adamax.ipynb": ("carol", "07"), "dave/export/my work 09.ipynb": ("dave", "09")}
 
 
+def test_the_two_halves_of_the_old_worksheet_10_are_worksheets_10_and_11(tmp_path):
+    """Lesson 10 was split in two, and its worksheet with it: 10 holds AdamW, Lookahead and LAMB's trust ratio,
+    11 the schedule and SWATS. Both are found by their number, in a name or in the metadata; a notebook of the
+    worksheet 10 handed out before the split (10-beyond-adam) is graded as worksheet 10."""
+    assert WORKSHEET_ITEMS["10"] == ["adamw_step", "lookahead_step", "trust_ratio"]
+    assert WORKSHEET_ITEMS["11"] == ["warmup_cosine", "swats_lr"]
+    write(tmp_path / "alice" / "10-adamw-nadam-lookahead-lamb.ipynb", notebook([]))
+    write(tmp_path / "11-schedules-and-generalization" / "bob.ipynb", notebook([]))
+    write(tmp_path / "carol_11-schedules-and-generalization.ipynb", notebook([]))
+    write(tmp_path / "dave" / "10-beyond-adam.ipynb", notebook([]))
+    write(tmp_path / "erin" / "homework.ipynb", notebook([], "solutions/11-schedules-and-generalization.ipynb"))
+    found = {s.relative: s for s in subs.discover(tmp_path, KNOWN)}
+    assert {relative: (s.student, s.worksheet_hint) for relative, s in found.items()} == {
+        "alice/10-adamw-nadam-lookahead-lamb.ipynb": ("alice", "10"),
+        "11-schedules-and-generalization/bob.ipynb": ("bob", "11"),
+        "carol_11-schedules-and-generalization.ipynb": ("carol", "11"),
+        "dave/10-beyond-adam.ipynb": ("dave", "10"), "erin/homework.ipynb": ("erin", None)}
+    assert subs.read(found["erin/homework.ipynb"], KNOWN).worksheet == "11"
+
+
+@pytest.mark.parametrize("worksheet", ["10", "11"])
+def test_the_split_worksheets_plans_give_honest_answers_full_points(worksheet):
+    plan = Plan(worksheet, hidden_seed=12345)
+    assert plan.max_points == sum(ITEMS[name].points for name in WORKSHEET_ITEMS[worksheet])
+    for item in plan.items:
+        result = judge_item(item, plan.expected[item.name], honest_event(plan, item.name, item.reference), None, "")
+        assert result.status == "passed" and result.points == item.points, result.report()
+
+
 def test_the_metadata_names_the_worksheet_even_when_the_file_was_renamed(tmp_path):
     path = write(tmp_path / "alice" / "05-adam.ipynb", notebook(["x = 1"], "solutions/07-adamax.ipynb"))
     read = subs.read(subs.discover(tmp_path, KNOWN)[0], KNOWN)

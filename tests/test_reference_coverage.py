@@ -97,7 +97,7 @@ FIXED_BY_THE_REFERENCE: dict[str, dict[tuple[str, str], tuple[str, str] | None]]
     },
     "counterexample_final_x": {
         ("optim/adam.py", "if self.amsgrad:"): None,   # Adam and AMSGrad both: both ways count
-        ("landscapes.py", "if lr is not None:"): ("body", "the reference passes the schedule alpha / sqrt(t), not lr"),
+        ("landscapes.py", "if lr is not None:"): ("body", "the reference passes the schedule lr / sqrt(t), not a constant lr"),
         ("landscapes.py", "if schedule is not None:"): ("else", "the reference always passes a schedule"),
     },
 }
@@ -364,6 +364,7 @@ def test_the_measurement_follows_the_reference_into_course_lib():
                                    "course_lib/optim/sgd.py: SGD.update_one"},
                 "trust_ratio": {"course_lib/optim/lamb.py: trust_ratio"},
                 "warmup_cosine": {"course_lib/schedules.py: WarmupCosineLR.lr"},
+                "swats_lr": {"course_lib/checks/ws11_schedules_and_switching.py: _dot"},
                 "counterexample_final_x": {"course_lib/landscapes.py: ReddiOnlineProblem.run"}}
     for name, functions in expected.items():
         measured = {f.name for group in coverage_of(name).values() for f in group}
@@ -388,12 +389,12 @@ def test_the_rules_leave_out_only_guards_trees_and_the_fixed_branches():
 # --- mutations that hid where no case reached --------------------------------------------------------------
 
 
-def _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when, rectified_dtype=None):
+def _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when, rectified_dtype=None):
     """RAdam written out as a student would (torch's form), with the test for rectification and the dtype
     of the rectified step as knobs."""
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     rho_inf = 2 / (1 - beta2) - 1
     rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
@@ -402,28 +403,28 @@ def _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when, rectified_
         l_t = math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
         if rectified_dtype is not None:
             r = rectified_dtype(r)   # np.float64(r): a NumPy float64 scalar turns a float32 product float64
-        new_param = param - lr * r * m_hat * l_t
+        new_theta = theta - lr * r * m_hat * l_t
     else:
-        new_param = param - lr * m_hat
-    return new_param, {"t": t, "m": m, "v": v}
+        new_theta = theta - lr * m_hat
+    return new_theta, {"t": t, "m": m, "v": v}
 
 
 def test_the_written_out_radam_is_right_so_that_its_mutations_fail_for_their_own_reason():
-    def student(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5)
+    def student(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5)
     assert check("radam_step", student).passed
 
 
 def test_radam_rectifying_from_t_above_5_instead_of_rho_t_above_5_fails():
-    def student(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: t > 5)
+    def student(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: t > 5)
     result = check("radam_step", student)
     assert result.status == "failed", result.report()
 
 
 def test_radam_turning_float32_into_float64_only_in_the_rectified_branch_fails():
-    def student(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5,
+    def student(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5,
                       rectified_dtype=np.float64)
     result = check("radam_step", student)
     assert result.status == "failed", result.report()
@@ -437,12 +438,12 @@ def _only_groups_with_float32_cases_fail(name, result):
     assert failed and failed <= float32_groups, (failed, float32_groups)
 
 
-def _lookahead(param, grad, state, lr, k, alpha, sync_dtype=None):
+def _lookahead(theta, g, state, lr, k, slow_lr, sync_dtype=None):
     """Lookahead with SGD inside, as a student would write it; sync_dtype: what the synchronisation casts to."""
     t = state["t"] + 1
-    fast, slow = param - lr * grad, state["slow"]
+    fast, slow = theta - lr * g, state["slow"]
     if t % k == 0:
-        slow = slow + alpha * (fast - slow)
+        slow = slow + slow_lr * (fast - slow)
         if sync_dtype is not None:
             slow = slow.astype(sync_dtype)   # e.g. a float64 buffer from np.array(..., dtype=float)
         fast = slow.copy()
@@ -450,14 +451,14 @@ def _lookahead(param, grad, state, lr, k, alpha, sync_dtype=None):
 
 
 def test_the_written_out_lookahead_is_right_so_that_its_mutation_fails_for_its_own_reason():
-    def student(param, grad, state, lr=0.1, k=5, alpha=0.5):
-        return _lookahead(param, grad, state, lr, k, alpha)
+    def student(theta, g, state, lr=0.1, k=5, slow_lr=0.5):
+        return _lookahead(theta, g, state, lr, k, slow_lr)
     assert check("lookahead_step", student).passed
 
 
 def test_lookahead_turning_float32_into_float64_only_at_the_synchronisation_fails():
-    def student(param, grad, state, lr=0.1, k=5, alpha=0.5):
-        return _lookahead(param, grad, state, lr, k, alpha, sync_dtype=np.float64)
+    def student(theta, g, state, lr=0.1, k=5, slow_lr=0.5):
+        return _lookahead(theta, g, state, lr, k, slow_lr, sync_dtype=np.float64)
     result = check("lookahead_step", student)
     assert result.status == "failed", result.report()
     _only_groups_with_float32_cases_fail("lookahead_step", result)
@@ -477,15 +478,15 @@ def test_the_mutations_are_caught_by_the_hidden_cases_too():
     from course_lib.checks import judge
     from course_lib.checks._runner import run_student
 
-    def radam_t(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: t > 5)
+    def radam_t(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: t > 5)
 
-    def radam_leak(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _radam(param, grad, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5,
+    def radam_leak(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _radam(theta, g, state, lr, beta1, beta2, eps, rectified_when=lambda t, rho: rho > 5,
                       rectified_dtype=np.float64)
 
-    def lookahead_leak(param, grad, state, lr=0.1, k=5, alpha=0.5):
-        return _lookahead(param, grad, state, lr, k, alpha, sync_dtype=np.float64)
+    def lookahead_leak(theta, g, state, lr=0.1, k=5, slow_lr=0.5):
+        return _lookahead(theta, g, state, lr, k, slow_lr, sync_dtype=np.float64)
 
     def trust_clipped(weight_norm, update_norm):
         return 1.0 if weight_norm == 0 or update_norm == 0 else min(weight_norm / update_norm, 10.0)

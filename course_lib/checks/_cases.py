@@ -46,8 +46,8 @@ def step_cases(rng: np.random.Generator, fresh_state: Callable, warm_state: Call
     """The standard case groups, ``per_group`` cases each (8 groups: 24 cases by default), the other
     hyperparameters, and float32 again from a late state and with the other hyperparameters.
 
-    fresh_state(param) -> the worksheet's initial state.
-    warm_state(param, rng) -> a state from late in training (None: the item has no memory).
+    fresh_state(theta) -> the worksheet's initial state.
+    warm_state(theta, rng) -> a state from late in training (None: the item has no memory).
     hyper: the worksheet's default hyperparameters; other_hyper: other settings to try.
     tiny_scale, tiny_group: the size of the "tiny" gradients and that group's name
     (an optimizer without epsilon should call it something else).

@@ -10,10 +10,12 @@ how to fix it.
 Two kinds of item:
 
 ``StepItem``: an update rule with the worksheet's contract
-    ``new_param, new_state = fn(param, grad, state, **hyperparameters)``.
-    A case is a start (param, state) and a sequence of gradients; the step is
+    ``new_theta, new_state = fn(theta, g, state, **hyperparameters)``.
+    A case is a start (theta, state) and a sequence of gradients; the step is
     applied once per gradient with the student's own state carried forward,
-    and param and every state entry are compared after each step.
+    and theta and every state entry are compared after each step. The
+    hyperparameters are passed by keyword, with the names of the course's
+    notation (``lr``, ``beta1``, ``beta2``, ``eps``, ...).
 
 ``ValueItem``: a function returning a number (a threshold, a first step),
     called with several sets of arguments.
@@ -84,7 +86,7 @@ class Mistake:
 @dataclass(frozen=True)
 class StepItem:
     name: str
-    reference: Callable                    # (param, grad, state, **hyper) -> (param, state)
+    reference: Callable                    # (theta, g, state, **hyper) -> (new_theta, new_state)
     cases: Callable[..., list]             # (rng, hidden=False) -> [StepCase]; see cases_for
     mistakes: tuple = ()
     points: float = 1.0
@@ -109,19 +111,19 @@ class ValueItem:
 class ReturnsTheUpdate:
     """The mistake "returned the update instead of the new parameter", made on top of a step function.
 
-    Called, it returns step's new_param - param. Judged, it is not compared through that
-    difference: when the step is small next to param (float32, tiny gradients, tiny steps)
-    new_param - param has lost the digits that a student who computes the update directly
-    keeps. ``distance`` instead adds the param each call was given to the student's answer
-    and compares that with step's new_param, running step on the student's own inputs.
+    Called, it returns step's new_theta - theta. Judged, it is not compared through that
+    difference: when the step is small next to theta (float32, tiny gradients, tiny steps)
+    new_theta - theta has lost the digits that a student who computes the update directly
+    keeps. ``distance`` instead adds the theta each call was given to the student's answer
+    and compares that with step's new_theta, running step on the student's own inputs.
     """
 
     def __init__(self, step: Callable):
         self.step = step
 
-    def __call__(self, param, grad, state, *hyperparameters, **named_hyperparameters):
-        new_param, new_state = self.step(param, grad, state, *hyperparameters, **named_hyperparameters)
-        return new_param - param, new_state
+    def __call__(self, theta, g, state, *hyperparameters, **named_hyperparameters):
+        new_theta, new_state = self.step(theta, g, state, *hyperparameters, **named_hyperparameters)
+        return new_theta - theta, new_state
 
     def on(self, step: Callable) -> "ReturnsTheUpdate":
         """The same mistake made on top of another step function (an accepted variant)."""
@@ -164,7 +166,7 @@ def _plain_state(state: dict) -> dict:
 # --- what a diagnosis says ---------------------------------------------------------
 
 # Words that may begin an explanation but are code, not English: they keep their case.
-CODE_WORDS = frozenset({"cos", "eps", "exp", "log", "lr", "max", "min", "np", "param", "sqrt", "torch", "torch's"})
+CODE_WORDS = frozenset({"cos", "eps", "exp", "log", "lr", "max", "min", "np", "sqrt", "theta", "torch", "torch's"})
 
 
 def sentence(text: str) -> str:
@@ -315,7 +317,7 @@ def _steps_match(got, expected, dtype) -> tuple[bool, str]:
     rtol = _tolerance(dtype)
     for k, ((p_got, s_got), (p_exp, s_exp)) in enumerate(zip(got, expected)):
         if not _close(p_got, p_exp, rtol):
-            return False, (f"after step {k + 1}: new_param\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}\n"
+            return False, (f"after step {k + 1}: new_theta\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}\n"
                            + _largest_difference(p_got, p_exp, rtol))
         for key, value in s_exp.items():
             if key not in s_got:
@@ -327,7 +329,7 @@ def _steps_match(got, expected, dtype) -> tuple[bool, str]:
 
 
 def _steps_distance(got, expected, dtype) -> float:
-    """The largest excess over every step, param and state entry of two runs (inf where a key is missing)."""
+    """The largest excess over every step, theta and state entry of two runs (inf where a key is missing)."""
     rtol, worst = _tolerance(dtype), 0.0
     for (p_got, s_got), (p_exp, s_exp) in zip(got, expected):
         worst = max(worst, _distance(p_got, p_exp, rtol))
@@ -370,8 +372,8 @@ def _describe_case(case) -> str:
         return f"group '{case.group}'{hidden} with {fmt(case.kwargs)}"
     hyper = ", ".join(f"{k}={fmt(v)}" for k, v in case.hyper.items())
     lines = [f"group '{case.group}'{hidden}, {len(case.grads)} step(s) with {hyper}",
-             f"param = {fmt(case.param)}", f"state = {fmt(case.state)}"]
-    lines += [f"grad at step {k + 1} = {fmt(g)}" for k, g in enumerate(case.grads[:3])]
+             f"theta = {fmt(case.param)}", f"state = {fmt(case.state)}"]
+    lines += [f"g at step {k + 1} = {fmt(g)}" for k, g in enumerate(case.grads[:3])]
     if len(case.grads) > 3:
         lines.append(f"... ({len(case.grads) - 3} more steps)")
     return "\n".join(lines)
@@ -506,7 +508,7 @@ class Expected:
                 found = {}
                 for mistake in self.item.mistakes:
                     if mistake.accepted or isinstance(mistake.function, ReturnsTheUpdate):
-                        continue    # the update is never the new parameter (unless param is 0)
+                        continue    # the update is never the new parameter (unless theta is 0)
                     runs = self.mistake(mistake)
                     for group, indices in groups.items():
                         if all(runs[i] is not None and _identical(runs[i], reference[i]) for i in indices):
@@ -621,7 +623,7 @@ def status_has_nan(runs) -> bool:
 
 
 def case_inputs(case):
-    """What a case gives the function: (param, grads, state, hyper) for a step case, kwargs for a value case."""
+    """What a case gives the function: (theta, gradients, state, hyper) for a step case, kwargs for a value case."""
     if isinstance(case, StepCase):
         return (case.param, case.grads, case.state, case.hyper)
     return case.kwargs

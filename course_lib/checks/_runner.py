@@ -30,7 +30,7 @@ SECONDS_PER_CALL = 5.0
 @dataclass(frozen=True)
 class StepCase:
     group: str                 # "first step (t = 1)", "tiny gradients", ...
-    param: np.ndarray
+    param: np.ndarray          # theta before the first step
     grads: tuple               # one gradient per step
     state: dict                # the state before the first step
     hyper: dict                # keyword arguments (lr, beta1, ...)
@@ -48,7 +48,7 @@ class ValueCase:
 class Outcome:
     """What a student's function did on one case.
 
-    kind "ran": ``value`` is the run, a list of (param, state) after each step
+    kind "ran": ``value`` is the run, a list of (theta, state) after each step
     for a step item, a float for a value item. "error": ``value`` is a one-line
     reason. "not attempted": the function still raises NotImplementedError.
     """
@@ -157,8 +157,14 @@ def _signature_mismatch(fn, args, kwargs, name, arg_names, error) -> str:
     worksheet_call = f"{name}({', '.join(names[:len(args)] + list(kwargs))})"
     if unknown:
         called = ", ".join(f"{key}={_short(kwargs[key])}" for key in unknown)
+        # fn's own names for what the worksheet passes by keyword: its parameters that nothing fills
+        filled = [p.name for p in parameters.values() if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)]
+        theirs = [p.name for p in parameters.values() if p.name not in filled[:len(args)] and p.name not in kwargs
+                  and p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+        rename = (" (rename " + " and ".join(f"{old} to {new}" for old, new in zip(theirs, unknown)) + ")"
+                  if len(theirs) == len(unknown) else "")
         return (f"{name} was called with {called}, as the worksheet calls it, but its parameters are {signature}: "
-                f"keep the worksheet's names, {worksheet_call} (TypeError: {error})")
+                f"keep the worksheet's names{rename}, {worksheet_call} (TypeError: {error})")
     return (f"{name} was called as {name}({passed}), as the worksheet calls it, but its parameters are {signature}: "
             f"give it the worksheet's parameters, {worksheet_call} (TypeError: {error})")
 
@@ -186,7 +192,7 @@ def fmt(value) -> str:
 
 
 def run_steps(fn, case: StepCase, name: str, strict: bool):
-    """Apply fn once per gradient; return [(param, state)] after each step.
+    """Apply fn once per gradient; return [(theta, state)] after each step.
 
     strict (the student's function): check types, shapes, dtypes and that no
     input was changed, raising StudentError with a one-line reason. The
@@ -211,7 +217,7 @@ def run_steps(fn, case: StepCase, name: str, strict: bool):
     return out
 
 
-STEP_ARGUMENTS = ("param", "grad", "state")
+STEP_ARGUMENTS = ("theta", "g", "state")   # what the worksheets call them
 
 
 class _State(dict):
@@ -245,12 +251,12 @@ def _missing_key(error, fn, name, state, worksheet_state, step) -> str | None:
 
 def _changed_inputs(snapshot, inputs, entries: dict, name) -> str | None:
     """Why the call changed what the caller passed (arrays written in place, or the state dict itself), or None."""
-    (before_param, before_grad, before_state), (param, grad, state) = snapshot, inputs
-    arrays = [("param", before_param, param), ("grad", before_grad, grad)]
+    (before_theta, before_g, before_state), (theta, g, state) = snapshot, inputs
+    arrays = [("theta", before_theta, theta), ("g", before_g, g)]
     arrays += [(f"state[{key!r}]", value, entries.get(key)) for key, value in before_state.items()]
     written = [label for label, before, now in arrays if not _same(before, now)]
     if written:
-        return (f"{name} changed its inputs in place ({', '.join(written)}; e.g. m *= beta1 or param -= ...): "
+        return (f"{name} changed its inputs in place ({', '.join(written)}; e.g. m *= beta1 or theta -= ...): "
                 f"build new arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were")
     written = [f"state[{key!r}] = ..." for key in state if key not in entries or state[key] is not entries[key]]
     written += [f"del state[{key!r}]" for key in entries if key not in state]
@@ -263,23 +269,23 @@ def _changed_inputs(snapshot, inputs, entries: dict, name) -> str | None:
 
 def _validated_step(result, case: StepCase, name: str):
     if isinstance(result, list) and len(result) == 2:
-        raise StudentError(f"{name} returned a list of 2; return a tuple (new_param, new_state): "
-                           f"return new_param, new_state")
+        raise StudentError(f"{name} returned a list of 2; return a tuple (new_theta, new_state): "
+                           f"return new_theta, new_state")
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise StudentError(f"{name} must return (new_param, new_state), a pair; it returned {fmt(result)[:80]}")
-    new_param, new_state = result
-    if not isinstance(new_param, (np.ndarray, np.floating)):
-        raise StudentError(f"{name} must return new_param as a NumPy array, got {type(new_param).__name__}")
+        raise StudentError(f"{name} must return (new_theta, new_state), a pair; it returned {fmt(result)[:80]}")
+    new_theta, new_state = result
+    if not isinstance(new_theta, (np.ndarray, np.floating)):
+        raise StudentError(f"{name} must return new_theta as a NumPy array, got {type(new_theta).__name__}")
     # A copy as a plain ndarray: a subclass's own __eq__ or arithmetic never reaches the comparison.
-    new_param = np.array(new_param, subok=False)
-    if new_param.shape != case.param.shape:
-        raise StudentError(f"{name} returned new_param of shape {new_param.shape}; param has shape {case.param.shape}")
-    if new_param.dtype != case.param.dtype:
-        raise StudentError(f"{name} returned new_param as {new_param.dtype}; param was {case.param.dtype} "
+    new_theta = np.array(new_theta, subok=False)
+    if new_theta.shape != case.param.shape:
+        raise StudentError(f"{name} returned new_theta of shape {new_theta.shape}; theta has shape {case.param.shape}")
+    if new_theta.dtype != case.param.dtype:
+        raise StudentError(f"{name} returned new_theta as {new_theta.dtype}; theta was {case.param.dtype} "
                            f"(keep the dtype: avoid np.float64 constants and np.array(..., dtype=float))")
     if not isinstance(new_state, dict):
         raise StudentError(f"{name} must return new_state as a dict, got {type(new_state).__name__}")
-    return new_param, new_state
+    return new_theta, new_state
 
 
 def _same(a, b) -> bool:

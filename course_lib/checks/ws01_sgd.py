@@ -2,16 +2,16 @@
 
 The worksheet's contract::
 
-    new_param, new_state = sgd_step(param, grad, state, lr=0.1)
+    new_theta, new_state = sgd_step(theta, g, state, lr=0.1)
     state = {}   # before the first step, and after every step: plain SGD remembers nothing
 
 Numeric questions, for gradient descent on f(theta) = 1/2 theta^T H theta with
 H symmetric positive definite, curvatures (eigenvalues) between mu and L:
 
 - ``divergence_threshold(H)``: the step size above which gradient descent diverges, 2 / L;
-- ``contraction_factor(alpha, L, mu)``: the worst factor by which one step shrinks the
-  error, max(|1 - alpha L|, |1 - alpha mu|);
-- ``steps_to_converge(alpha, L, mu, tol)``: the fewest steps that guarantee the error
+- ``contraction_factor(lr, L, mu)``: the worst factor by which one step shrinks the
+  error, max(|1 - lr L|, |1 - lr mu|);
+- ``steps_to_converge(lr, L, mu, tol)``: the fewest steps that guarantee the error
   has shrunk to tol times its start, the smallest whole t with r^t <= tol.
 """
 
@@ -28,27 +28,27 @@ HYPER = dict(lr=0.1)
 
 # --- sgd_step ---------------------------------------------------------------------------
 
-def sgd_reference(param, grad, state, lr=0.1):
+def sgd_reference(theta, g, state, lr=0.1):
     """course_lib.optim.SGD (no momentum), in the worksheet's layout: the state stays {}."""
     opt = optim.SGD(lr=lr)
-    new_param, _ = opt.step(param, grad, opt.init(param))
-    return new_param, {}
+    new_theta, _ = opt.step(theta, g, opt.init(theta))
+    return new_theta, {}
 
 
-def fresh_state(param):
+def fresh_state(theta):
     return {}
 
 
-def up_the_gradient(param, grad, state, lr=0.1):
-    return param + lr * grad, {}
+def up_the_gradient(theta, g, state, lr=0.1):
+    return theta + lr * g, {}
 
 
-def returns_the_update(param, grad, state, lr=0.1):
-    return -lr * grad, {}
+def returns_the_update(theta, g, state, lr=0.1):
+    return -lr * g, {}
 
 
-def forgot_the_learning_rate(param, grad, state, lr=0.1):
-    return param - grad, {}
+def forgot_the_learning_rate(theta, g, state, lr=0.1):
+    return theta - g, {}
 
 
 register(StepItem(
@@ -61,11 +61,11 @@ register(StepItem(
     points=2,
     mistakes=(
         Mistake("moved up the gradient (+ instead of -)",
-                "the gradient points uphill; to go down, subtract it: param - lr * grad.", up_the_gradient),
+                "the gradient points uphill; to go down, subtract it: theta - lr * g.", up_the_gradient),
         Mistake("returned the update instead of the new parameter",
-                "The step is -lr * grad; return where it lands, param - lr * grad.", returns_the_update),
+                "The step is -lr * g; return where it lands, theta - lr * g.", returns_the_update),
         Mistake("forgot the learning rate",
-                "Returning param - grad takes a step of the gradient's full size; scale it by lr: param - lr * grad.",
+                "Returning theta - g takes a step of the gradient's full size; scale it by lr: theta - lr * g.",
                 forgot_the_learning_rate),
     ),
 ))
@@ -110,11 +110,11 @@ register(ValueItem(
     mistakes=(
         Mistake("used the smallest eigenvalue",
                 "the flat direction tolerates large steps; the steep one is where the error is multiplied by "
-                "1 - alpha * L, which leaves [-1, 1] when alpha > 2 / L: use the LARGEST eigenvalue.",
+                "1 - lr * L, which leaves [-1, 1] when lr > 2 / L: use the LARGEST eigenvalue.",
                 lambda H: 2.0 / float(np.linalg.eigvalsh(H)[0])),
         Mistake("1/L instead of 2/L",
                 "The step 1 / L is the one that removes the steep error in one step; divergence starts only when "
-                "|1 - alpha * L| > 1, at alpha = 2 / L.",
+                "|1 - lr * L| > 1, at lr = 2 / L.",
                 lambda H: 1.0 / float(np.linalg.eigvalsh(H)[-1])),
         Mistake("used the largest diagonal entry instead of the largest eigenvalue",
                 "the diagonal holds the curvatures along the axes, and the steepest direction of a rotated "
@@ -129,20 +129,20 @@ register(ValueItem(
 
 # --- contraction_factor ----------------------------------------------------------------------
 
-def contraction_factor_reference(alpha, L, mu):
-    """max over the curvatures lambda in [mu, L] of |1 - alpha * lambda|: reached at lambda = mu or L."""
-    return max(abs(1.0 - alpha * L), abs(1.0 - alpha * mu))
+def contraction_factor_reference(lr, L, mu):
+    """max over the curvatures lambda in [mu, L] of |1 - lr * lambda|: reached at lambda = mu or L."""
+    return max(abs(1.0 - lr * L), abs(1.0 - lr * mu))
 
 
-def _alpha_cases(rng, n_each=2):
-    """(group, alpha, L, mu) with alpha below 2 / L: small, at the best 2 / (L + mu), and near 2 / L."""
+def _lr_cases(rng, n_each=2):
+    """(group, lr, L, mu) with lr below 2 / L: small, at the best 2 / (L + mu), and near 2 / L."""
     out = []
     for _ in range(n_each):
         L = float(rng.uniform(1.0, 20.0))
         mu = L / float(rng.choice([4.0, 10.0, 50.0]))
-        out.append(("small alpha (the flat direction is the slow one)", float(rng.uniform(0.1, 0.8)) / L, L, mu))
-        out.append(("alpha = 2 / (L + mu), the best one", 2.0 / (L + mu), L, mu))
-        out.append(("alpha close to 2 / L (the steep direction is the slow one)",
+        out.append(("small lr (the flat direction is the slow one)", float(rng.uniform(0.1, 0.8)) / L, L, mu))
+        out.append(("lr = 2 / (L + mu), the best one", 2.0 / (L + mu), L, mu))
+        out.append(("lr close to 2 / L (the steep direction is the slow one)",
                     float(rng.uniform(1.9, 1.99)) / L, L, mu))
     return out
 
@@ -150,43 +150,43 @@ def _alpha_cases(rng, n_each=2):
 register(ValueItem(
     name="contraction_factor",
     reference=contraction_factor_reference,
-    cases=lambda rng, hidden=False: [ValueCase(group, dict(alpha=alpha, L=L, mu=mu))
-                                     for group, alpha, L, mu in _alpha_cases(rng)],
+    cases=lambda rng, hidden=False: [ValueCase(group, dict(lr=lr, L=L, mu=mu))
+                                     for group, lr, L, mu in _lr_cases(rng)],
     points=1,
     mistakes=(
         Mistake("used only the steep direction",
-                "The factor across the valley is |1 - alpha * L|; along it the factor is |1 - alpha * mu|, "
+                "The factor across the valley is |1 - lr * L|; along it the factor is |1 - lr * mu|, "
                 "and the error shrinks only as fast as the slower of the two: take the max.",
-                lambda alpha, L, mu: abs(1.0 - alpha * L)),
+                lambda lr, L, mu: abs(1.0 - lr * L)),
         Mistake("used only the flat direction, or forgot the absolute value",
-                "The factor along the valley is 1 - alpha * mu, but across it 1 - alpha * L can be close to -1: "
-                "the size of a factor is its absolute value, so take max(|1 - alpha L|, |1 - alpha mu|).",
-                lambda alpha, L, mu: 1.0 - alpha * mu),
-        Mistake("used the condition-number rate (kappa - 1) / (kappa + 1) whatever alpha is",
-                "The rate (kappa - 1) / (kappa + 1) is the factor only at the best alpha = 2 / (L + mu); for another "
-                "alpha compute max(|1 - alpha L|, |1 - alpha mu|).",
-                lambda alpha, L, mu: (L / mu - 1.0) / (L / mu + 1.0)),
+                "The factor along the valley is 1 - lr * mu, but across it 1 - lr * L can be close to -1: "
+                "the size of a factor is its absolute value, so take max(|1 - lr L|, |1 - lr mu|).",
+                lambda lr, L, mu: 1.0 - lr * mu),
+        Mistake("used the condition-number rate (kappa - 1) / (kappa + 1) whatever lr is",
+                "The rate (kappa - 1) / (kappa + 1) is the factor only at the best lr = 2 / (L + mu); for another "
+                "lr compute max(|1 - lr L|, |1 - lr mu|).",
+                lambda lr, L, mu: (L / mu - 1.0) / (L / mu + 1.0)),
     ),
 ))
 
 
 # --- steps_to_converge -------------------------------------------------------------------------
 
-def _exact_steps(alpha, L, mu, tol):
+def _exact_steps(lr, L, mu, tol):
     """log(tol) / log(r): the real t at which r^t = tol."""
-    return math.log(tol) / math.log(contraction_factor_reference(alpha, L, mu))
+    return math.log(tol) / math.log(contraction_factor_reference(lr, L, mu))
 
 
-def steps_to_converge_reference(alpha, L, mu, tol):
-    """The smallest whole t with r^t <= tol, r = max(|1 - alpha L|, |1 - alpha mu|) < 1."""
-    return math.ceil(_exact_steps(alpha, L, mu, tol))
+def steps_to_converge_reference(lr, L, mu, tol):
+    """The smallest whole t with r^t <= tol, r = max(|1 - lr L|, |1 - lr mu|) < 1."""
+    return math.ceil(_exact_steps(lr, L, mu, tol))
 
 
 def _steps_cases(rng, hidden=False):
     cases = []
-    for group, alpha, L, mu in _alpha_cases(rng):
+    for group, lr, L, mu in _lr_cases(rng):
         tol = float(10.0 ** -rng.uniform(2.0, 8.0))
-        cases.append(ValueCase(group, dict(alpha=alpha, L=L, mu=mu, tol=tol)))
+        cases.append(ValueCase(group, dict(lr=lr, L=L, mu=mu, tol=tol)))
     return cases
 
 
@@ -202,17 +202,17 @@ register(ValueItem(
                 _exact_steps),
         Mistake("rounded down instead of up",
                 "after floor(log(tol) / log(r)) steps r^t is still above tol; round up with math.ceil.",
-                lambda alpha, L, mu, tol: math.floor(_exact_steps(alpha, L, mu, tol))),
+                lambda lr, L, mu, tol: math.floor(_exact_steps(lr, L, mu, tol))),
         Mistake("used only the steep direction",
-                "the error along the flat direction shrinks by |1 - alpha * mu| per step and can be the slower "
-                "one: use r = max(|1 - alpha L|, |1 - alpha mu|).",
-                lambda alpha, L, mu, tol: math.ceil(math.log(tol) / math.log(abs(1.0 - alpha * L)))),
+                "the error along the flat direction shrinks by |1 - lr * mu| per step and can be the slower "
+                "one: use r = max(|1 - lr L|, |1 - lr mu|).",
+                lambda lr, L, mu, tol: math.ceil(math.log(tol) / math.log(abs(1.0 - lr * L)))),
         Mistake("used only the flat direction, or forgot the absolute value",
-                "near alpha = 2 / L the error across the valley flips sign and shrinks by |1 - alpha * L|, close "
-                "to 1: use r = max(|1 - alpha L|, |1 - alpha mu|).",
-                lambda alpha, L, mu, tol: math.ceil(math.log(tol) / math.log(1.0 - alpha * mu))),
+                "near lr = 2 / L the error across the valley flips sign and shrinks by |1 - lr * L|, close "
+                "to 1: use r = max(|1 - lr L|, |1 - lr mu|).",
+                lambda lr, L, mu, tol: math.ceil(math.log(tol) / math.log(1.0 - lr * mu))),
         Mistake("log(r) / log(tol) upside down",
                 "The condition r^t <= tol means t * log(r) <= log(tol); both logs are negative, so t >= log(tol) / log(r).",
-                lambda alpha, L, mu, tol: math.ceil(1.0 / _exact_steps(alpha, L, mu, tol))),
+                lambda lr, L, mu, tol: math.ceil(1.0 / _exact_steps(lr, L, mu, tol))),
     ),
 ))

@@ -3,9 +3,9 @@ alpha and beta of heavy-ball momentum on a quadratic.
 
 The worksheet's contract::
 
-    new_param, new_state = momentum_step(param, grad, state, lr=0.01, momentum=0.9)
-    new_param, new_state = nesterov_step(param, grad, state, lr=0.01, momentum=0.9)
-    state = {"t": 0, "b": np.zeros_like(param)}   # before the first step
+    new_theta, new_state = momentum_step(theta, g, state, lr=0.01, momentum=0.9)
+    new_theta, new_state = nesterov_step(theta, g, state, lr=0.01, momentum=0.9)
+    state = {"t": 0, "b": np.zeros_like(theta)}   # before the first step
 
 Both follow torch.optim.SGD: the buffer b holds no learning rate (b = beta b + g,
 theta -= lr * b). torch keeps the count t to set b_1 = g on the first step;
@@ -25,33 +25,33 @@ OTHER_HYPER = [dict(lr=0.1, momentum=0.5), dict(lr=0.003, momentum=0.99), dict(l
 
 
 def _reference(nesterov: bool):
-    def step(param, grad, state, lr=0.01, momentum=0.9):
+    def step(theta, g, state, lr=0.01, momentum=0.9):
         opt = optim.SGD(lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
-        new_param, s = opt.step(param, grad, optim.SGDState(state["t"], state["b"]))
-        return new_param, {"t": s.t, "b": s.momentum_buffer}
+        new_theta, s = opt.step(theta, g, optim.SGDState(state["t"], state["b"]))
+        return new_theta, {"t": s.t, "b": s.momentum_buffer}
     return step
 
 
-def momentum_reference(param, grad, state, lr=0.01, momentum=0.9):
+def momentum_reference(theta, g, state, lr=0.01, momentum=0.9):
     """course_lib.optim.SGD(lr, momentum), in the worksheet's dict layout."""
-    return _reference(nesterov=False)(param, grad, state, lr, momentum)
+    return _reference(nesterov=False)(theta, g, state, lr, momentum)
 
 
-def nesterov_reference(param, grad, state, lr=0.01, momentum=0.9):
+def nesterov_reference(theta, g, state, lr=0.01, momentum=0.9):
     """course_lib.optim.SGD(lr, momentum, nesterov=True), in the worksheet's dict layout.
 
     With momentum = 0 torch refuses nesterov=True; the look-ahead term beta * b
     is then 0 anyway, so the step is plain SGD.
     """
-    return _reference(nesterov=True)(param, grad, state, lr, momentum)
+    return _reference(nesterov=True)(theta, g, state, lr, momentum)
 
 
-def fresh_state(param):
-    return {"t": 0, "b": np.zeros_like(param)}
+def fresh_state(theta):
+    return {"t": 0, "b": np.zeros_like(theta)}
 
 
-def warm_state(param, rng):
-    return {"t": int(rng.integers(50, 3000)), "b": rng.normal(0.0, 3.0, size=param.shape).astype(param.dtype)}
+def warm_state(theta, rng):
+    return {"t": int(rng.integers(50, 3000)), "b": rng.normal(0.0, 3.0, size=theta.shape).astype(theta.dtype)}
 
 
 def _cases(rng, hidden=False):
@@ -62,20 +62,20 @@ def _cases(rng, hidden=False):
 # --- momentum_step: the mistakes, each a whole wrong function --------------------------
 
 
-def buffer_after_parameter(param, grad, state, lr=0.01, momentum=0.9):
-    new_param = param - lr * state["b"]  # steps with the old buffer: the newest gradient arrives a step late
-    b = momentum * state["b"] + grad
-    return new_param, {"t": state["t"] + 1, "b": b}
+def buffer_after_parameter(theta, g, state, lr=0.01, momentum=0.9):
+    new_theta = theta - lr * state["b"]  # steps with the old buffer: the newest gradient arrives a step late
+    b = momentum * state["b"] + g
+    return new_theta, {"t": state["t"] + 1, "b": b}
 
 
-def ema_buffer(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + (1 - momentum) * grad
-    return param - lr * b, {"t": state["t"] + 1, "b": b}
+def ema_buffer(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + (1 - momentum) * g
+    return theta - lr * b, {"t": state["t"] + 1, "b": b}
 
 
-def lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
-    v = momentum * state["b"] + lr * grad
-    return param - v, {"t": state["t"] + 1, "b": v}
+def lr_inside_buffer(theta, g, state, lr=0.01, momentum=0.9):
+    v = momentum * state["b"] + lr * g
+    return theta - v, {"t": state["t"] + 1, "b": v}
 
 
 momentum_returns_update = returning_the_update(momentum_reference)
@@ -90,18 +90,18 @@ register(StepItem(
     mistakes=(
         Mistake("momentum buffer updated after the parameter",
                 "you stepped with the old buffer b_{t-1}, so each gradient moves theta one step late (at the "
-                "optimal alpha and beta this diverges). Update the buffer first, b = momentum * b + grad, then "
-                "step with the new one: param - lr * b.", buffer_after_parameter),
+                "optimal lr and momentum this diverges). Update the buffer first, b = momentum * b + g, then "
+                "step with the new one: theta - lr * b.", buffer_after_parameter),
         Mistake("used the (1 - momentum) moving average",
-                "The update b = momentum * b + (1 - momentum) * grad is the exponential-moving-average form (Adam's m). "
+                "The update b = momentum * b + (1 - momentum) * g is the exponential-moving-average form (Adam's m). "
                 "It is a different parametrization: its steps are (1 - momentum) times smaller for the same lr. "
-                "This worksheet asks for torch's sum form: b = momentum * b + grad.", ema_buffer),
+                "This worksheet asks for torch's sum form: b = momentum * b + g.", ema_buffer),
         Mistake("lr inside the buffer (Sutskever's form)",
-                "The velocity b = momentum * b + lr * grad with param - b is Sutskever et al.'s velocity: for a constant lr "
+                "The velocity b = momentum * b + lr * g with theta - b is Sutskever et al.'s velocity: for a constant lr "
                 "the parameters agree, but the buffer holds lr * b, and the two differ as soon as lr changes. "
-                "Keep lr outside, as torch does: b = momentum * b + grad, then param - lr * b.", lr_inside_buffer),
+                "Keep lr outside, as torch does: b = momentum * b + g, then theta - lr * b.", lr_inside_buffer),
         Mistake("returned the update instead of the new parameter",
-                "return param - lr * b, not the step -lr * b itself.", momentum_returns_update),
+                "return theta - lr * b, not the step -lr * b itself.", momentum_returns_update),
     ),
 ))
 
@@ -109,25 +109,25 @@ register(StepItem(
 # --- nesterov_step -----------------------------------------------------------------------
 
 
-def no_look_ahead(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + grad
-    return param - lr * b, {"t": state["t"] + 1, "b": b}
+def no_look_ahead(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + g
+    return theta - lr * b, {"t": state["t"] + 1, "b": b}
 
 
-def buffer_in_place_of_gradient(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + grad
-    return param - lr * (b + momentum * b), {"t": state["t"] + 1, "b": b}
+def buffer_in_place_of_gradient(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + g
+    return theta - lr * (b + momentum * b), {"t": state["t"] + 1, "b": b}
 
 
-def direction_stored_as_buffer(param, grad, state, lr=0.01, momentum=0.9):
-    b = momentum * state["b"] + grad
-    direction = grad + momentum * b
-    return param - lr * direction, {"t": state["t"] + 1, "b": direction}
+def direction_stored_as_buffer(theta, g, state, lr=0.01, momentum=0.9):
+    b = momentum * state["b"] + g
+    direction = g + momentum * b
+    return theta - lr * direction, {"t": state["t"] + 1, "b": direction}
 
 
-def nesterov_lr_inside_buffer(param, grad, state, lr=0.01, momentum=0.9):
-    v = momentum * state["b"] + lr * grad
-    return param - (lr * grad + momentum * v), {"t": state["t"] + 1, "b": v}
+def nesterov_lr_inside_buffer(theta, g, state, lr=0.01, momentum=0.9):
+    v = momentum * state["b"] + lr * g
+    return theta - (lr * g + momentum * v), {"t": state["t"] + 1, "b": v}
 
 
 nesterov_returns_update = returning_the_update(nesterov_reference)
@@ -141,22 +141,22 @@ register(StepItem(
     points=3,
     mistakes=(
         Mistake("plain heavy ball, no look-ahead",
-                "that is momentum_step: param - lr * b_t. Stepping with grad + momentum * b_{t-1} (the old "
-                "buffer) is the same thing, since b_t = momentum * b_{t-1} + grad. Nesterov's rewritten "
-                "look-ahead steps with grad + momentum * b_t: the gradient plus the momentum it is about to "
+                "that is momentum_step: theta - lr * b_t. Stepping with g + momentum * b_{t-1} (the old "
+                "buffer) is the same thing, since b_t = momentum * b_{t-1} + g. Nesterov's rewritten "
+                "look-ahead steps with g + momentum * b_t: the gradient plus the momentum it is about to "
                 "add, with the buffer already updated.", no_look_ahead),
         Mistake("the buffer in place of the gradient in the look-ahead term",
-                "you stepped with b + momentum * b = (1 + momentum) * b; the direction is grad + momentum * b, "
+                "you stepped with b + momentum * b = (1 + momentum) * b; the direction is g + momentum * b, "
                 "the current gradient plus the momentum.", buffer_in_place_of_gradient),
         Mistake("stored the step direction as the buffer",
-                "the buffer stays the plain sum b = momentum * b + grad; grad + momentum * b is only the "
+                "the buffer stays the plain sum b = momentum * b + g; g + momentum * b is only the "
                 "direction of this step, do not save it in the state.", direction_stored_as_buffer),
         Mistake("lr inside the buffer (Sutskever's form)",
                 "your parameters agree for a constant lr, but the buffer holds lr * b. Keep lr outside, as "
-                "torch does: b = momentum * b + grad, then param - lr * (grad + momentum * b).",
+                "torch does: b = momentum * b + g, then theta - lr * (g + momentum * b).",
                 nesterov_lr_inside_buffer),
         Mistake("returned the update instead of the new parameter",
-                "return param - lr * (grad + momentum * b), not the step itself.", nesterov_returns_update),
+                "return theta - lr * (g + momentum * b), not the step itself.", nesterov_returns_update),
     ),
 ))
 

@@ -2,14 +2,14 @@
 
 The worksheet's contract::
 
-    new_param, new_state = adagrad_step(param, grad, state, lr=0.01, eps=1e-10)
-    state = {"t": 0, "G": np.zeros_like(param)}   # before the first step
+    new_theta, new_state = adagrad_step(theta, g, state, lr=0.01, eps=1e-10)
+    state = {"t": 0, "G": np.zeros_like(theta)}   # before the first step
 
 with G the per-coordinate sum of squared gradients, and the update of
 torch.optim.Adagrad (course_lib/optim/adagrad.py), epsilon outside the root::
 
     G     <- G + g^2
-    param <- param - lr * g / (sqrt(G) + eps)
+    theta <- theta - lr * g / (sqrt(G) + eps)
 """
 
 import math
@@ -23,58 +23,58 @@ from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_
 HYPER = dict(lr=0.01, eps=1e-10)
 
 
-def adagrad_reference(param, grad, state, lr=0.01, eps=1e-10):
+def adagrad_reference(theta, g, state, lr=0.01, eps=1e-10):
     """course_lib.optim.Adagrad, in the worksheet's dict layout."""
     opt = optim.Adagrad(lr=lr, eps=eps)
-    new_param, s = opt.step(param, grad, optim.AdagradState(state["t"], state["G"]))
-    return new_param, {"t": s.t, "G": s.sum_sq}
+    new_theta, s = opt.step(theta, g, optim.AdagradState(state["t"], state["G"]))
+    return new_theta, {"t": s.t, "G": s.sum_sq}
 
 
-def fresh_state(param):
-    return {"t": 0, "G": np.zeros_like(param)}
+def fresh_state(theta):
+    return {"t": 0, "G": np.zeros_like(theta)}
 
 
-def warm_state(param, rng):
+def warm_state(theta, rng):
     """A state after t steps of gradients of size about 1: G is about t per coordinate."""
     t = int(rng.integers(200, 3000))
-    return {"t": t, "G": (t * (0.5 + rng.random(size=param.shape))).astype(param.dtype)}
+    return {"t": t, "G": (t * (0.5 + rng.random(size=theta.shape))).astype(theta.dtype)}
 
 
 # --- the mistakes, each a whole wrong adagrad_step ---------------------------------------
 
-def accumulates_g(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + grad  # g, not g^2: G can shrink, or go negative and give NaN
-    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+def accumulates_g(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + g  # g, not g^2: G can shrink, or go negative and give NaN
+    return theta - lr * g / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
 
 
-def eps_inside_sqrt(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + grad * grad
-    return param - lr * grad / np.sqrt(G + eps), {"t": state["t"] + 1, "G": G}
+def eps_inside_sqrt(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + g * g
+    return theta - lr * g / np.sqrt(G + eps), {"t": state["t"] + 1, "G": G}
 
 
-def no_eps(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + grad * grad
-    return param - lr * grad / np.sqrt(G), {"t": state["t"] + 1, "G": G}
+def no_eps(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + g * g
+    return theta - lr * g / np.sqrt(G), {"t": state["t"] + 1, "G": G}
 
 
-def no_accumulation(param, grad, state, lr=0.01, eps=1e-10):
-    G = grad * grad  # only this step's g^2: every step becomes lr * sign(g)
-    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+def no_accumulation(theta, g, state, lr=0.01, eps=1e-10):
+    G = g * g  # only this step's g^2: every step becomes lr * sign(g)
+    return theta - lr * g / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
 
 
-def one_accumulator(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + np.sum(grad * grad)  # the squared norm of the whole gradient, in every coordinate
-    return param - lr * grad / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
+def one_accumulator(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + np.sum(g * g)  # the squared norm of the whole gradient, in every coordinate
+    return theta - lr * g / (np.sqrt(G) + eps), {"t": state["t"] + 1, "G": G}
 
 
-def no_square_root(param, grad, state, lr=0.01, eps=1e-10):
-    G = state["G"] + grad * grad
-    return param - lr * grad / (G + eps), {"t": state["t"] + 1, "G": G}
+def no_square_root(theta, g, state, lr=0.01, eps=1e-10):
+    G = state["G"] + g * g
+    return theta - lr * g / (G + eps), {"t": state["t"] + 1, "G": G}
 
 
-def t_not_advanced(param, grad, state, lr=0.01, eps=1e-10):
-    new_param, new_state = adagrad_reference(param, grad, state, lr, eps)
-    return new_param, {**new_state, "t": state["t"]}
+def t_not_advanced(theta, g, state, lr=0.01, eps=1e-10):
+    new_theta, new_state = adagrad_reference(theta, g, state, lr, eps)
+    return new_theta, {**new_state, "t": state["t"]}
 
 
 returns_the_update = returning_the_update(adagrad_reference)
@@ -95,7 +95,7 @@ register(StepItem(
     points=4,
     mistakes=(
         Mistake("accumulated g instead of g^2",
-                "G is the sum of SQUARED gradients: G = G + grad * grad (or grad**2). A sum of raw gradients "
+                "G is the sum of SQUARED gradients: G = G + g * g (or g**2). A sum of raw gradients "
                 "shrinks when they change sign, and its square root is NaN once it goes negative.",
                 accumulates_g),
         Mistake("epsilon inside the square root",
@@ -107,10 +107,10 @@ register(StepItem(
                 "Divide by sqrt(G) + eps: without eps a coordinate whose gradients have all been 0 divides "
                 "0 by 0 (NaN), and tiny gradients get a slightly different step.", no_eps),
         Mistake("forgot to accumulate (used only this step's g^2)",
-                "G must keep the whole history: G = state['G'] + grad * grad. With only this step's g^2 every "
+                "G must keep the whole history: G = state['G'] + g * g. With only this step's g^2 every "
                 "step is lr * g / |g| = lr * sign(g), which never shrinks.", no_accumulation),
         Mistake("one accumulator for all coordinates (summed over the array)",
-                "AdaGrad keeps one sum per parameter, G = G + grad * grad elementwise; np.sum(grad**2) adds "
+                "AdaGrad keeps one sum per parameter, G = G + g * g elementwise; np.sum(g**2) adds "
                 "the squared norm of the whole gradient, so every coordinate gets the same step size and rare "
                 "features lose their larger steps.", one_accumulator),
         Mistake("divided by G instead of its square root",
@@ -120,7 +120,7 @@ register(StepItem(
                 "Return {'t': state['t'] + 1, ...}: t counts the steps taken, from 1 after the first step.",
                 t_not_advanced),
         Mistake("returned the update instead of the new parameter",
-                "Return param - lr * grad / (sqrt(G) + eps), not the step itself.", returns_the_update),
+                "Return theta - lr * g / (sqrt(G) + eps), not the step itself.", returns_the_update),
     ),
 ))
 
@@ -131,11 +131,11 @@ def step_after_reference(T, g, lr, eps):
     """|theta_T - theta_{T-1}| when optim.Adagrad(lr, eps=eps) sees the gradient g at every step."""
     opt = optim.Adagrad(lr=lr, eps=eps)
     theta = np.array(0.0)
-    grad = np.array(float(g))
+    g_array = np.array(float(g))
     state = opt.init(theta)
     for _ in range(T - 1):
-        theta, state = opt.step(theta, grad, state)
-    new_theta, _ = opt.step(theta, grad, state)
+        theta, state = opt.step(theta, g_array, state)
+    new_theta, _ = opt.step(theta, g_array, state)
     return float(abs(new_theta - theta))
 
 
@@ -183,7 +183,7 @@ register(ValueItem(
     points=2,
     rtol=1e-6,
     mistakes=(
-        Mistake("alpha / T instead of alpha / sqrt(T)",
+        Mistake("lr / T instead of lr / sqrt(T)",
                 "After T steps of the same g, G_T = T g^2, and the step divides by its square root: "
                 "lr * |g| / (sqrt(T) |g| + eps), about lr / sqrt(T), not lr / T.",
                 lambda T, g, lr, eps: lr * abs(g) / (T * abs(g) + eps)),

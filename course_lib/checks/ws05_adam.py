@@ -2,8 +2,8 @@
 
 The worksheet's contract::
 
-    new_param, new_state = adam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
-    state = {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}   # before the first step
+    new_theta, new_state = adam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    state = {"t": 0, "m": np.zeros_like(theta), "v": np.zeros_like(theta)}   # before the first step
 """
 
 import math
@@ -17,78 +17,78 @@ from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
-def adam_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_reference(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """course_lib.optim.Adam, in the worksheet's dict layout."""
     opt = optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps)
-    new_param, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], None))
-    return new_param, {"t": s.t, "m": s.m, "v": s.v}
+    new_theta, s = opt.step(theta, g, optim.AdamState(state["t"], state["m"], state["v"], None))
+    return new_theta, {"t": s.t, "m": s.m, "v": s.v}
 
 
-def fresh_state(param):
-    return {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}
+def fresh_state(theta):
+    return {"t": 0, "m": np.zeros_like(theta), "v": np.zeros_like(theta)}
 
 
-def warm_state(param, rng):
+def warm_state(theta, rng):
     return {"t": int(rng.integers(200, 3000)),
-            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
-            "v": (0.5 + rng.random(size=param.shape)).astype(param.dtype)}
+            "m": (0.3 * rng.normal(size=theta.shape)).astype(theta.dtype),
+            "v": (0.5 + rng.random(size=theta.shape)).astype(theta.dtype)}
 
 
 # --- the mistakes, each a whole wrong adam_step -------------------------------------
 
-def adam_moments(grad, state, beta1, beta2):
+def adam_moments(g, state, beta1, beta2):
     """Adam's m_t and v_t from a {"t", "m", "v"} state: the part every wrong or variant step shares
     (the AMSGrad and RAdam worksheets' mistakes use it too)."""
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
     return m, v
 
 
-def no_bias_correction(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def no_bias_correction(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
-    return param - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    m, v = adam_moments(g, state, beta1, beta2)
+    return theta - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-def only_m_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def only_m_corrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
-    return param - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    m, v = adam_moments(g, state, beta1, beta2)
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-def only_v_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def only_v_corrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
-    return param - lr * m / (np.sqrt(v / (1 - beta2**t)) + eps), {"t": t, "m": m, "v": v}
+    m, v = adam_moments(g, state, beta1, beta2)
+    return theta - lr * m / (np.sqrt(v / (1 - beta2**t)) + eps), {"t": t, "m": m, "v": v}
 
 
-def t_from_zero(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def t_from_zero(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"]  # corrects with the old count: 1 - beta^0 = 0 on the first step
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t + 1, "m": m, "v": v}
 
 
-def eps_inside_sqrt(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def eps_inside_sqrt(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return param - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
 
 
-def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def beta_swapped(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = (1 - beta1) * state["m"] + beta1 * grad
-    v = (1 - beta2) * state["v"] + beta2 * grad * grad
+    m = (1 - beta1) * state["m"] + beta1 * g
+    v = (1 - beta2) * state["v"] + beta2 * g * g
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
 
 
-def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def efficient_form(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
-    alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return param - alpha_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+    m, v = adam_moments(g, state, beta1, beta2)
+    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - lr_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
 returns_the_update = returning_the_update(adam_reference)
@@ -124,7 +124,7 @@ register(StepItem(
                 "folding the corrections into the step size is Adam only with eps_hat = eps * sqrt(1 - beta2**t); "
                 "this worksheet asks for m_hat / (sqrt(v_hat) + eps).", efficient_form),
         Mistake("returned the update instead of the new parameter",
-                "return param - lr * m_hat / (sqrt(v_hat) + eps), not the step itself.", returns_the_update),
+                "return theta - lr * m_hat / (sqrt(v_hat) + eps), not the step itself.", returns_the_update),
     ),
 ))
 
@@ -179,7 +179,7 @@ register(ValueItem(
 def efficient_eps_hat_reference(eps, beta2, t):
     """eps_hat = eps * sqrt(1 - beta2^t).
 
-    The efficient form takes alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and
+    The efficient form takes lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and
     divides m_t by sqrt(v_t) + eps_hat. Since sqrt(v_t) = sqrt(1 - beta2^t) * sqrt(v_hat_t),
     that step is lr * m_hat_t / (sqrt(v_hat_t) + eps_hat / sqrt(1 - beta2^t)): it is
     Algorithm 1's step exactly when eps_hat / sqrt(1 - beta2^t) = eps.
@@ -217,7 +217,7 @@ register(ValueItem(
         Mistake("kept the same epsilon",
                 "with eps_hat = eps the efficient form adds eps to sqrt(v_t), which is sqrt(1 - beta2**t) "
                 "times sqrt(v_hat_t): early on that acts like a larger epsilon, eps / sqrt(1 - beta2**t) "
-                "(about 32 eps at t = 1 for beta2 = 0.999). Write alpha_t * m_t / (sqrt(v_t) + eps_hat) with "
+                "(about 32 eps at t = 1 for beta2 = 0.999). Write lr_t * m_t / (sqrt(v_t) + eps_hat) with "
                 "m_t and v_t in terms of m_hat_t and v_hat_t, and solve for the eps_hat that gives "
                 "lr * m_hat_t / (sqrt(v_hat_t) + eps).",
                 lambda eps, beta2, t: eps),

@@ -6,7 +6,7 @@ The worksheet's contract for its one update rule::
     new_estimate, new_state = corrected_ema_step(estimate, x, state, beta=0.9)
     state = {"t": 0, "avg": np.zeros_like(estimate)}   # before the first sample
 
-``estimate`` plays the part of ``param`` and the new sample ``x`` that of ``grad``: the
+``estimate`` plays the part of ``theta`` and the new sample ``x`` that of ``g``: the
 rule keeps the raw moving average in the state and returns the corrected one,
 avg_t / (1 - beta^t). The new estimate does not depend on the old one.
 """
@@ -144,12 +144,12 @@ def corrected_ema_reference(estimate, x, state, beta=0.9):
     return avg / optim.bias_correction(beta, t), {"t": t, "avg": avg}
 
 
-def fresh_state(param):
-    return {"t": 0, "avg": np.zeros_like(param)}
+def fresh_state(theta):
+    return {"t": 0, "avg": np.zeros_like(theta)}
 
 
-def warm_state(param, rng):
-    return {"t": int(rng.integers(200, 3000)), "avg": rng.normal(size=param.shape).astype(param.dtype)}
+def warm_state(theta, rng):
+    return {"t": int(rng.integers(200, 3000)), "avg": rng.normal(size=theta.shape).astype(theta.dtype)}
 
 
 def no_correction(estimate, x, state, beta=0.9):
@@ -233,7 +233,7 @@ register(StepItem(
 
 
 def uncorrected_first_step_reference(beta1, beta2):
-    """|theta_1 - theta_0| / alpha for Adam without bias correction (eps = 0): (1 - beta1) / sqrt(1 - beta2).
+    """|theta_1 - theta_0| / lr for Adam without bias correction (eps = 0): (1 - beta1) / sqrt(1 - beta2).
 
     Computed with course_lib.optim.AMSGradPaper, the paper's AMSGrad, which has no
     bias correction: at t = 1 its max(v_hat_0, v_1) is v_1, so its first step is
@@ -271,7 +271,7 @@ register(ValueItem(
     rtol=1e-6,
     mistakes=(
         Mistake("the corrected step",
-                "With the correction, m_hat_1 = g and v_hat_1 = g**2, so Adam's first step is alpha: that is the "
+                "With the correction, m_hat_1 = g and v_hat_1 = g**2, so Adam's first step is lr: that is the "
                 "answer with correction. Without it, m_1 = (1 - beta1) * g and v_1 = (1 - beta2) * g**2.",
                 lambda beta1, beta2: 1.0),
         Mistake("forgot the square root",

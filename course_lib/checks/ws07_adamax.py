@@ -2,8 +2,8 @@
 
 The worksheet's contract::
 
-    new_param, new_state = adamax_step(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
-    state = {"t": 0, "m": np.zeros_like(param), "u": np.zeros_like(param)}   # before the first step
+    new_theta, new_state = adamax_step(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    state = {"t": 0, "m": np.zeros_like(theta), "u": np.zeros_like(theta)}   # before the first step
 
 The reference is course_lib.optim.Adamax, PyTorch's form: u = max(beta2 u, |g| + eps).
 Two legitimate variants are accepted and named: the paper's Algorithm 2, with no
@@ -22,98 +22,98 @@ from ._core import Mistake, StepItem, ValueCase, ValueItem, register, returning_
 HYPER = dict(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
-def _with_optimizer(opt, param, grad, state):
-    new_param, s = opt.step(param, grad, optim.AdamaxState(state["t"], state["m"], state["u"]))
-    return new_param, {"t": s.t, "m": s.m, "u": s.u}
+def _with_optimizer(opt, theta, g, state):
+    new_theta, s = opt.step(theta, g, optim.AdamaxState(state["t"], state["m"], state["u"]))
+    return new_theta, {"t": s.t, "m": s.m, "u": s.u}
 
 
-def adamax_reference(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamax_reference(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """course_lib.optim.Adamax (torch.optim.Adamax's form), in the worksheet's dict layout."""
-    return _with_optimizer(optim.Adamax(lr=lr, betas=(beta1, beta2), eps=eps), param, grad, state)
+    return _with_optimizer(optim.Adamax(lr=lr, betas=(beta1, beta2), eps=eps), theta, g, state)
 
 
-def fresh_state(param):
-    return {"t": 0, "m": np.zeros_like(param), "u": np.zeros_like(param)}
+def fresh_state(theta):
+    return {"t": 0, "m": np.zeros_like(theta), "u": np.zeros_like(theta)}
 
 
-def warm_state(param, rng):
+def warm_state(theta, rng):
     return {"t": int(rng.integers(200, 3000)),
-            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
-            "u": (0.5 + rng.random(size=param.shape)).astype(param.dtype)}
+            "m": (0.3 * rng.normal(size=theta.shape)).astype(theta.dtype),
+            "u": (0.5 + rng.random(size=theta.shape)).astype(theta.dtype)}
 
 
 # --- the variants and mistakes, each a whole adamax_step ---------------------------------
 
-def paper_form(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def paper_form(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """Algorithm 2 of the paper: no eps (0 / 0 while every gradient so far was 0 is a zero step)."""
-    return _with_optimizer(optim.AdamaxPaper(lr=lr, betas=(beta1, beta2)), param, grad, state)
+    return _with_optimizer(optim.AdamaxPaper(lr=lr, betas=(beta1, beta2)), theta, g, state)
 
 
-def keras_form(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def keras_form(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(beta2 * state["u"], np.abs(grad))
-    return param - lr / (1 - beta1**t) * m / (u + eps), {"t": t, "m": m, "u": u}
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], np.abs(g))
+    return theta - lr / (1 - beta1**t) * m / (u + eps), {"t": t, "m": m, "u": u}
 
 
-def no_eps_nan(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def no_eps_nan(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(beta2 * state["u"], np.abs(grad))
-    return param - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}  # 0 / 0 = NaN on zero gradients
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], np.abs(g))
+    return theta - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}  # 0 / 0 = NaN on zero gradients
 
 
-def _moments(grad, state, beta1, beta2, eps):
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(beta2 * state["u"], np.abs(grad) + eps)
+def _moments(g, state, beta1, beta2, eps):
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
     return m, u
 
 
-def u_bias_corrected(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def u_bias_corrected(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, u = _moments(grad, state, beta1, beta2, eps)
+    m, u = _moments(g, state, beta1, beta2, eps)
     u_hat = u / (1 - beta2**t)
-    return param - lr / (1 - beta1**t) * m / u_hat, {"t": t, "m": m, "u": u}
+    return theta - lr / (1 - beta1**t) * m / u_hat, {"t": t, "m": m, "u": u}
 
 
-def u_not_decayed(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def u_not_decayed(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(state["u"], np.abs(grad) + eps)
-    return param - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(state["u"], np.abs(g) + eps)
+    return theta - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def no_absolute_value(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def no_absolute_value(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    u = np.maximum(beta2 * state["u"], grad + eps)
-    return param - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], g + eps)
+    return theta - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def m_corrected_with_beta2(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def m_corrected_with_beta2(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, u = _moments(grad, state, beta1, beta2, eps)
-    return param - lr / (1 - beta2**t) * m / u, {"t": t, "m": m, "u": u}
+    m, u = _moments(g, state, beta1, beta2, eps)
+    return theta - lr / (1 - beta2**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def no_bias_correction(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def no_bias_correction(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, u = _moments(grad, state, beta1, beta2, eps)
-    return param - lr * m / u, {"t": t, "m": m, "u": u}
+    m, u = _moments(g, state, beta1, beta2, eps)
+    return theta - lr * m / u, {"t": t, "m": m, "u": u}
 
 
-def t_from_zero(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def t_from_zero(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"]  # corrects with the old count: 1 - beta1^0 = 0 on the first step
-    m, u = _moments(grad, state, beta1, beta2, eps)
+    m, u = _moments(g, state, beta1, beta2, eps)
     m_hat = m / (1 - beta1**t)  # an array divided by 0.0: inf, where lr / 0.0 would raise ZeroDivisionError
-    return param - lr * m_hat / u, {"t": t + 1, "m": m, "u": u}
+    return theta - lr * m_hat / u, {"t": t + 1, "m": m, "u": u}
 
 
-def beta_swapped(param, grad, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def beta_swapped(theta, g, state, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m = (1 - beta1) * state["m"] + beta1 * grad
-    u = np.maximum(beta2 * state["u"], np.abs(grad) + eps)
-    return param - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
+    m = (1 - beta1) * state["m"] + beta1 * g
+    u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
+    return theta - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
 returns_the_update = returning_the_update(adamax_reference)
@@ -152,7 +152,7 @@ register(StepItem(
                 "The norm u must forget: u = max(beta2 * u, |g| + eps). Without the factor beta2 one large gradient "
                 "shrinks every later step forever.", u_not_decayed),
         Mistake("no absolute value",
-                "The norm u is a size: u = max(beta2 * u, |g| + eps), with np.abs(grad). Without it a negative gradient "
+                "The norm u is a size: u = max(beta2 * u, |g| + eps), with np.abs(g). Without it a negative gradient "
                 "never enters u, and u can be as small as eps.", no_absolute_value),
         Mistake("bias-corrected m with beta2",
                 "The moment m is the average with decay beta1, so its correction is 1 - beta1**t: the step is "
@@ -166,7 +166,7 @@ register(StepItem(
         Mistake("beta and 1 - beta swapped in m",
                 "the old average keeps weight beta1: m = beta1 * m + (1 - beta1) * g.", beta_swapped),
         Mistake("returned the update instead of the new parameter",
-                "return param - lr / (1 - beta1**t) * m / u, not the step itself.", returns_the_update),
+                "return theta - lr / (1 - beta1**t) * m / u, not the step itself.", returns_the_update),
     ),
 ))
 
@@ -343,7 +343,7 @@ register(ValueItem(
     rtol=1e-6,
     mistakes=(
         Mistake("the paper's rounded bound, |Delta_t| <= lr",
-                "the paper states |Delta_t| <= alpha, but gradients that shrink by exactly beta2 per step (same sign) "
+                "the paper states |Delta_t| <= lr, but gradients that shrink by exactly beta2 per step (same sign) "
                 "keep every past gradient tied for the max and reach lr (1 - beta1) / (1 - beta1**t) "
                 "* sum_k (beta1 / beta2)**k, slightly more than lr. Bound |m_t| with |g_i| <= u_t / beta2**(t - i).",
                 lambda lr, beta1, beta2, t: lr),

@@ -2,8 +2,8 @@
 
 The worksheet's contract::
 
-    new_param, new_state = amsgrad_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
-    state = {"t": 0, "m": zeros, "v": zeros, "v_max": zeros}   # zeros = np.zeros_like(param)
+    new_theta, new_state = amsgrad_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    state = {"t": 0, "m": zeros, "v": zeros, "v_max": zeros}   # zeros = np.zeros_like(theta)
 
 The reference is torch's form, ``course_lib.optim.AMSGrad``: the running max
 is taken over the raw v and then bias-corrected. The two other published
@@ -23,101 +23,101 @@ from .ws05_adam import adam_moments
 HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
-def amsgrad_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def amsgrad_reference(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """course_lib.optim.AMSGrad (torch's form), in the worksheet's dict layout."""
     opt = optim.AMSGrad(lr=lr, betas=(beta1, beta2), eps=eps)
-    new_param, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], state["v_max"]))
-    return new_param, {"t": s.t, "m": s.m, "v": s.v, "v_max": s.v_max}
+    new_theta, s = opt.step(theta, g, optim.AdamState(state["t"], state["m"], state["v"], state["v_max"]))
+    return new_theta, {"t": s.t, "m": s.m, "v": s.v, "v_max": s.v_max}
 
 
-def fresh_state(param):
-    zeros = np.zeros_like(param)
+def fresh_state(theta):
+    zeros = np.zeros_like(theta)
     return {"t": 0, "m": zeros, "v": zeros, "v_max": zeros}
 
 
-def warm_state(param, rng):
+def warm_state(theta, rng):
     """A state from late in training, where the max holds more than the current v (it usually does)."""
-    v = (0.5 + rng.random(size=param.shape)).astype(param.dtype)
+    v = (0.5 + rng.random(size=theta.shape)).astype(theta.dtype)
     return {"t": int(rng.integers(200, 3000)),
-            "m": (0.3 * rng.normal(size=param.shape)).astype(param.dtype),
+            "m": (0.3 * rng.normal(size=theta.shape)).astype(theta.dtype),
             "v": v,
-            "v_max": (v + rng.random(size=param.shape)).astype(param.dtype)}
+            "v_max": (v + rng.random(size=theta.shape)).astype(theta.dtype)}
 
 
 # --- the accepted variants and the mistakes, each a whole amsgrad_step ---------------------------
 
-def optax_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def optax_form(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """optax.amsgrad: the max over the bias-corrected v_hat (state["v_max"] holds corrected values)."""
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v / (1 - beta2**t))
-    new_param = param - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
-    return new_param, {"t": t, "m": m, "v": v, "v_max": v_max}
+    new_theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
+    return new_theta, {"t": t, "m": m, "v": v, "v_max": v_max}
 
 
-def paper_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def paper_form(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """Reddi et al.'s Algorithm 2 (course_lib.optim.AMSGradPaper) with this eps: no bias correction."""
     opt = optim.AMSGradPaper(lr=lr, betas=(beta1, beta2), eps=eps)
-    new_param, s = opt.step(param, grad, optim.AdamState(state["t"], state["m"], state["v"], state["v_max"]))
-    return new_param, {"t": s.t, "m": s.m, "v": s.v, "v_max": s.v_max}
+    new_theta, s = opt.step(theta, g, optim.AdamState(state["t"], state["m"], state["v"], state["v_max"]))
+    return new_theta, {"t": s.t, "m": s.m, "v": s.v, "v_max": s.v_max}
 
 
-def _finish(param, t, m, v, v_max, divide_by, lr, beta1, beta2, eps, correct_m=True, correct_v=True):
+def _finish(theta, t, m, v, v_max, divide_by, lr, beta1, beta2, eps, correct_m=True, correct_v=True):
     """The step and the new state, given what a version keeps and the second moment it divides by."""
     m_hat = m / (1 - beta1**t) if correct_m else m
     second = divide_by / (1 - beta2**t) if correct_v else divide_by
-    return param - lr * m_hat / (np.sqrt(second) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
+    return theta - lr * m_hat / (np.sqrt(second) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
 
 
-def max_of_last_two(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def max_of_last_two(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v"], v)  # the previous v, not the running max: C^2 is forgotten after two steps
-    return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
+    return _finish(theta, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
 
 
-def max_over_m(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def max_over_m(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], m)
-    return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
+    return _finish(theta, t, m, v, v_max, v_max, lr, beta1, beta2, eps)
 
 
-def v_replaced_by_max(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def v_replaced_by_max(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, average = adam_moments(grad, state, beta1, beta2)
+    m, average = adam_moments(g, state, beta1, beta2)
     v = np.maximum(state["v"], average)  # the moving average itself never goes down any more
-    return _finish(param, t, m, v, v, v, lr, beta1, beta2, eps)
+    return _finish(theta, t, m, v, v, v, lr, beta1, beta2, eps)
 
 
-def max_kept_but_unused(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def max_kept_but_unused(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
-    return _finish(param, t, m, v, v_max, v, lr, beta1, beta2, eps)  # divides by v: that is Adam
+    return _finish(theta, t, m, v, v_max, v, lr, beta1, beta2, eps)  # divides by v: that is Adam
 
 
-def m_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def m_not_corrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
-    return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_m=False)
+    return _finish(theta, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_m=False)
 
 
-def v_max_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def v_max_not_corrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
-    return _finish(param, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_v=False)
+    return _finish(theta, t, m, v, v_max, v_max, lr, beta1, beta2, eps, correct_v=False)
 
 
-def efficient_form(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def efficient_form(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """Keras's AMSGrad: the max over the raw v, both corrections folded into the step size, eps unscaled."""
     t = state["t"] + 1
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     v_max = np.maximum(state["v_max"], v)
-    alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return param - alpha_t * m / (np.sqrt(v_max) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
+    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - lr_t * m / (np.sqrt(v_max) + eps), {"t": t, "m": m, "v": v, "v_max": v_max}
 
 
 returns_the_update = returning_the_update(amsgrad_reference)
@@ -163,32 +163,32 @@ register(StepItem(
                 "PyTorch's form corrects the max: divide by sqrt(v_max / (1 - beta2**t)), not sqrt(v_max).",
                 v_max_not_corrected),
         Mistake("the 'efficient' form with the same epsilon (Keras's AMSGrad)",
-                "you fold both corrections into the step size, alpha_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), "
+                "you fold both corrections into the step size, lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), "
                 "and divide m by sqrt(v_max) + eps, as Keras's AMSGrad does. That is torch's form only with "
                 "eps_hat = eps * sqrt(1 - beta2**t) in place of eps: with eps itself it acts early on like a larger "
                 "epsilon, eps / sqrt(1 - beta2**t). This worksheet asks for m_hat / (sqrt(v_max / (1 - beta2**t)) + eps).",
                 efficient_form),
         Mistake("returned the update instead of the new parameter",
-                "return param - lr * m_hat / (sqrt(v_max_hat) + eps), not the step itself.", returns_the_update),
+                "return theta - lr * m_hat / (sqrt(v_max_hat) + eps), not the step itself.", returns_the_update),
     ),
 ))
 
 
 # --- the final x of the counterexample ---------------------------------------------------------------
 
-def counterexample_final_x_reference(C, beta1, beta2, alpha, steps, amsgrad):
+def counterexample_final_x_reference(C, beta1, beta2, lr, steps, amsgrad):
     """x_T, the point played at the last step T = steps, of ReddiOnlineProblem(C) from x_1 = 0
-    with alpha_t = alpha / sqrt(t), course_lib's Adam or AMSGrad (torch's form), eps = 1e-8."""
+    with lr_t = lr / sqrt(t), course_lib's Adam or AMSGrad (torch's form), eps = 1e-8."""
     opt = optim.AMSGrad(betas=(beta1, beta2)) if amsgrad else optim.Adam(betas=(beta1, beta2))
-    run = landscapes.ReddiOnlineProblem(C).run(opt, steps, x0=0.0, schedule=schedules.InverseSqrtLR(alpha))
+    run = landscapes.ReddiOnlineProblem(C).run(opt, steps, x0=0.0, schedule=schedules.InverseSqrtLR(lr))
     return float(run.x[-1])
 
 
-def _online(C, beta1, beta2, alpha, steps, amsgrad, form="torch", project=True, lr_of_t=None,
+def _online(C, beta1, beta2, lr, steps, amsgrad, form="torch", project=True, lr_of_t=None,
             point_after=False, eps=1e-8):
     """The same game as the reference in plain Python floats (fast), with one thing changed at a time."""
     x, m, v, v_max = 0.0, 0.0, 0.0, 0.0
-    lr_of_t = lr_of_t or (lambda t: alpha / math.sqrt(t))
+    lr_of_t = lr_of_t or (lambda t: lr / math.sqrt(t))
     for t in range(1, steps + 1):
         played = x
         g = C if t % 3 == 1 else -1.0
@@ -214,30 +214,30 @@ def _online(C, beta1, beta2, alpha, steps, amsgrad, form="torch", project=True, 
 
 def _final_x_cases(rng, hidden=False):
     paper_beta2 = 1 / (1 + 3.0**2)
-    if hidden:  # the paper's game with another alpha and length (Adam's ends a period later, as in 302 and 301)
+    if hidden:  # the paper's game with another lr and length (Adam's ends a period later, as in 302 and 301)
         paper_runs = [(float(rng.uniform(0.3, 0.7)), 3 * int(rng.integers(70, 131)) + 2),
                       (float(rng.uniform(0.3, 0.7)), 3 * int(rng.integers(70, 131)) + 1)]
     else:
         paper_runs = [(0.5, 302), (0.5, 301)]
     cases = [ValueCase("the paper's setting (C = 3, beta1 = 0, beta2 = 1 / (1 + C^2))",
-                       dict(C=3.0, beta1=0.0, beta2=paper_beta2, alpha=alpha, steps=steps, amsgrad=amsgrad))
-             for (alpha, steps), amsgrad in zip(paper_runs, (False, True))]
+                       dict(C=3.0, beta1=0.0, beta2=paper_beta2, lr=lr, steps=steps, amsgrad=amsgrad))
+             for (lr, steps), amsgrad in zip(paper_runs, (False, True))]
     for amsgrad in (False, True):
         C = float(rng.choice([2.5, 4.0, 5.0]))
         cases.append(ValueCase("other C, beta2 = 1 / (1 + C^2)",
-                               dict(C=C, beta1=0.0, beta2=1 / (1 + C * C), alpha=float(rng.uniform(0.2, 0.6)),
+                               dict(C=C, beta1=0.0, beta2=1 / (1 + C * C), lr=float(rng.uniform(0.2, 0.6)),
                                     steps=int(rng.integers(100, 200)) * 3 + 2, amsgrad=amsgrad)))
     for amsgrad in (False, True):
-        # hidden: another alpha, up to 0.15: from 0.175 x leaves [-1, 1], and this group would catch a missing
-        # projection, as the worksheet's alpha = 0.1 does not
-        alpha = float(rng.uniform(0.05, 0.15)) if hidden else 0.1
+        # hidden: another lr, up to 0.15: from 0.175 x leaves [-1, 1], and this group would catch a missing
+        # projection, as the worksheet's lr = 0.1 does not
+        lr = float(rng.uniform(0.05, 0.15)) if hidden else 0.1
         cases.append(ValueCase("the default betas (0.9, 0.999)",
-                               dict(C=3.0, beta1=0.9, beta2=0.999, alpha=alpha, steps=int(rng.integers(60, 200)),
+                               dict(C=3.0, beta1=0.9, beta2=0.999, lr=lr, steps=int(rng.integers(60, 200)),
                                     amsgrad=amsgrad)))
     for amsgrad in (False, True):
         cases.append(ValueCase("short runs (x still on its way)",
                                dict(C=float(rng.uniform(2.2, 6.0)), beta1=float(rng.uniform(0.0, 0.6)),
-                                    beta2=float(rng.uniform(0.05, 0.5)), alpha=float(rng.uniform(0.05, 0.2)),
+                                    beta2=float(rng.uniform(0.05, 0.5)), lr=float(rng.uniform(0.05, 0.2)),
                                     steps=int(rng.integers(12, 30)), amsgrad=amsgrad)))
     return cases
 
@@ -266,14 +266,14 @@ register(ValueItem(
                 "(problem.project(x), or np.clip(x, -1, 1)). Without it x runs off to +-infinity.",
                 lambda **kw: _online(**kw, project=False)),
         Mistake("a constant step size",
-                "the counterexample uses alpha_t = alpha / sqrt(t) with t = 1, 2, ... (schedules.InverseSqrtLR(alpha), "
-                "or schedule=lambda n: alpha / math.sqrt(n + 1)); with a constant alpha the result differs.",
-                lambda **kw: _online(**kw, lr_of_t=lambda t: kw["alpha"])),
+                "the counterexample uses lr_t = lr / sqrt(t) with t = 1, 2, ... (schedules.InverseSqrtLR(lr), "
+                "or schedule=lambda n: lr / math.sqrt(n + 1)); with a constant lr the result differs.",
+                lambda **kw: _online(**kw, lr_of_t=lambda t: kw["lr"])),
         Mistake("the step size is one step late",
-                "step t (counted from 1) uses alpha / sqrt(t): the first step has the full alpha. run() calls the "
-                "schedule with n = t - 1, the number of steps already taken, so InverseSqrtLR(alpha)(n) = "
-                "alpha / sqrt(n + 1) is right; alpha / sqrt(n + 2) is one step late.",
-                lambda **kw: _online(**kw, lr_of_t=lambda t: kw["alpha"] / math.sqrt(t + 1))),
+                "step t (counted from 1) uses lr / sqrt(t): the first step has the full lr. run() calls the "
+                "schedule with n = t - 1, the number of steps already taken, so InverseSqrtLR(lr)(n) = "
+                "lr / sqrt(n + 1) is right; lr / sqrt(n + 2) is one step late.",
+                lambda **kw: _online(**kw, lr_of_t=lambda t: kw["lr"] / math.sqrt(t + 1))),
         Mistake("returned x_{T+1}, the point after the last step",
                 "the final x is x_T, the point played at step T = steps (run.x[-1]): x_1 = 0 is played at step 1, "
                 "so after T steps the last point played is x_T, not the point the last update produced.",

@@ -2,8 +2,8 @@
 
 The worksheet's contract::
 
-    new_param, new_state = radam_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
-    state = {"t": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}   # before the first step
+    new_theta, new_state = radam_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    state = {"t": 0, "m": np.zeros_like(theta), "v": np.zeros_like(theta)}   # before the first step
 
 The reference is course_lib.optim.RAdam, which computes what torch.optim.RAdam
 computes: momentum SGD with the bias-corrected m while rho_t <= 5, and from the
@@ -30,21 +30,21 @@ HYPER = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 RECTIFIED_LATER = "beta2 where the first rectified step comes later than t = 6, or never (rho_inf <= 5)"
 
 
-def radam_reference(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def radam_reference(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """course_lib.optim.RAdam (torch's form, threshold rho_t > 5), in the worksheet's dict layout."""
     opt = optim.RAdam(lr=lr, betas=(beta1, beta2), eps=eps)
-    new_param, s = opt.step(param, grad, optim.RAdamState(state["t"], state["m"], state["v"]))
-    return new_param, {"t": s.t, "m": s.m, "v": s.v}
+    new_theta, s = opt.step(theta, g, optim.RAdamState(state["t"], state["m"], state["v"]))
+    return new_theta, {"t": s.t, "m": s.m, "v": s.v}
 
 
 
 
-def _tiny_warm_state(param, rng, t):
+def _tiny_warm_state(theta, rng, t):
     """A state after t steps of gradients of size ~1e-9: sqrt(v) is then close to eps."""
     scale = 1e-9
     return {"t": t,
-            "m": (scale * 0.3 * rng.normal(size=param.shape)).astype(param.dtype),
-            "v": (scale**2 * (1 - 0.999**t) * (0.5 + rng.random(size=param.shape))).astype(param.dtype)}
+            "m": (scale * 0.3 * rng.normal(size=theta.shape)).astype(theta.dtype),
+            "v": (scale**2 * (1 - 0.999**t) * (0.5 + rng.random(size=theta.shape))).astype(theta.dtype)}
 
 
 def _radam_cases(rng, hidden=False):
@@ -57,16 +57,16 @@ def _radam_cases(rng, hidden=False):
     threshold_hypers = [HYPER, HYPER, dict(HYPER, lr=0.01), dict(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-6),
                         dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8)]
     for hyper in threshold_hypers:
-        param = rng.normal(size=5)
+        theta = rng.normal(size=5)
         grads = tuple(rng.normal(size=5) for _ in range(8))
-        cases.append(StepCase("around the threshold (steps 1 to 8 from a fresh state)", param, grads,
-                              fresh_state(param), dict(hyper)))
+        cases.append(StepCase("around the threshold (steps 1 to 8 from a fresh state)", theta, grads,
+                              fresh_state(theta), dict(hyper)))
     # rectified steps with tiny gradients: where the placement of eps shows
     for t in (6, 15, 40):
-        param = rng.normal(size=5)
+        theta = rng.normal(size=5)
         grads = tuple(1e-9 * rng.normal(size=5) for _ in range(3))
-        cases.append(StepCase("tiny gradients after the threshold (where epsilon matters)", param, grads,
-                              _tiny_warm_state(param, rng, t), dict(HYPER)))
+        cases.append(StepCase("tiny gradients after the threshold (where epsilon matters)", theta, grads,
+                              _tiny_warm_state(theta, rng, t), dict(HYPER)))
     # beta2 at which the first rectified step is not t = 6 (7, 10, 12: the test is rho_t > 5, not t > 5), or
     # never comes (rho_inf <= 5; above 4 the paper's threshold would rectify), from a fresh state through two
     # steps past it, in float64 and float32; hidden: other beta2 with their first rectified step in the same
@@ -84,10 +84,10 @@ def _radam_cases(rng, hidden=False):
     for dtype in (np.float64, np.float32):
         for beta2 in beta2s:
             steps = first_rectified_step_reference(beta2, 5.0) + 2 if optim.rho_inf(beta2) > 5 else 12
-            param = rng.normal(size=5).astype(dtype)
+            theta = rng.normal(size=5).astype(dtype)
             grads = tuple(rng.normal(size=5).astype(dtype) for _ in range(steps))
             hyper = dict(lr=float(rng.choice([1e-3, 0.01, 0.05])), beta1=0.9, beta2=beta2, eps=1e-8)
-            cases.append(StepCase(RECTIFIED_LATER, param, grads, fresh_state(param), hyper))
+            cases.append(StepCase(RECTIFIED_LATER, theta, grads, fresh_state(theta), hyper))
     return cases
 
 
@@ -106,15 +106,15 @@ def _r(beta2, rho):
         return float(np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)))
 
 
-def _radam(param, grad, state, lr, beta1, beta2, eps, *, threshold=5.0, t_for_rho=0, sgd_step=None,
+def _radam(theta, g, state, lr, beta1, beta2, eps, *, threshold=5.0, t_for_rho=0, sgd_step=None,
            adaptive=None, rectify_always=False, use_r=True, swapped=False):
     """The reference written out, with one knob per mistake (all off: torch's RAdam)."""
     t = state["t"] + 1
     if swapped:
-        m = (1 - beta1) * state["m"] + beta1 * grad
-        v = (1 - beta2) * state["v"] + beta2 * grad * grad
+        m = (1 - beta1) * state["m"] + beta1 * g
+        v = (1 - beta2) * state["v"] + beta2 * g * g
     else:
-        m, v = adam_moments(grad, state, beta1, beta2)
+        m, v = adam_moments(g, state, beta1, beta2)
     m_hat = m / (1 - beta1**t)
     rho = _rho(beta2, t + t_for_rho)
     if rho > threshold or rectify_always:
@@ -123,104 +123,104 @@ def _radam(param, grad, state, lr, beta1, beta2, eps, *, threshold=5.0, t_for_rh
         else:
             l_t = adaptive(v, t, beta2, eps)
         r_t = _r(beta2, rho) if use_r else 1.0
-        new_param = param - lr * r_t * m_hat * l_t
+        new_theta = theta - lr * r_t * m_hat * l_t
     elif sgd_step is None:
-        new_param = param - lr * m_hat
+        new_theta = theta - lr * m_hat
     else:
-        new_param = sgd_step(param, m, m_hat, v, t, lr, beta2, eps)
-    return new_param, {"t": t, "m": m, "v": v}
+        new_theta = sgd_step(theta, m, m_hat, v, t, lr, beta2, eps)
+    return new_theta, {"t": t, "m": m, "v": v}
 
 
-def paper_threshold(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, threshold=4.0)
+def paper_threshold(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, threshold=4.0)
 
 
-def eps_on_sqrt_v_hat(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
+def eps_on_sqrt_v_hat(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
                   adaptive=lambda v, t, beta2, eps: 1 / (np.sqrt(v / (1 - beta2**t)) + eps))
 
 
-def paper_threshold_and_eps_on_sqrt_v_hat(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, threshold=4.0,
+def paper_threshold_and_eps_on_sqrt_v_hat(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, threshold=4.0,
                   adaptive=lambda v, t, beta2, eps: 1 / (np.sqrt(v / (1 - beta2**t)) + eps))
 
 
-def rho_off_by_one(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, t_for_rho=-1)
+def rho_off_by_one(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, t_for_rho=-1)
 
 
-def t_from_zero(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def t_from_zero(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"]  # the old count everywhere: 1 - beta1**0 = 0 at the first step
-    m, v = adam_moments(grad, state, beta1, beta2)
+    m, v = adam_moments(g, state, beta1, beta2)
     with np.errstate(all="ignore"):
         m_hat = m / (1 - np.float64(beta1) ** t)
         rho = _rho(beta2, t)
         if rho > 5:
             l_t = math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
-            new_param = param - lr * _r(beta2, rho) * m_hat * l_t
+            new_theta = theta - lr * _r(beta2, rho) * m_hat * l_t
         else:
-            new_param = param - lr * m_hat
-    return new_param.astype(param.dtype), {"t": t + 1, "m": m, "v": v}
+            new_theta = theta - lr * m_hat
+    return new_theta.astype(theta.dtype), {"t": t + 1, "m": m, "v": v}
 
 
-def zero_step_before_threshold(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
-                  sgd_step=lambda param, m, m_hat, v, t, lr, beta2, eps: param.copy())
+def zero_step_before_threshold(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
+                  sgd_step=lambda theta, m, m_hat, v, t, lr, beta2, eps: theta.copy())
 
 
-def no_m_correction_before_threshold(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
-                  sgd_step=lambda param, m, m_hat, v, t, lr, beta2, eps: param - lr * m)
+def no_m_correction_before_threshold(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
+                  sgd_step=lambda theta, m, m_hat, v, t, lr, beta2, eps: theta - lr * m)
 
 
-def adam_step_before_threshold(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    def adam(param, m, m_hat, v, t, lr, beta2, eps):
-        return param - lr * m_hat / (np.sqrt(v / (1 - beta2**t)) + eps)
-    return _radam(param, grad, state, lr, beta1, beta2, eps, sgd_step=adam)
+def adam_step_before_threshold(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def adam(theta, m, m_hat, v, t, lr, beta2, eps):
+        return theta - lr * m_hat / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return _radam(theta, g, state, lr, beta1, beta2, eps, sgd_step=adam)
 
 
-def rectified_every_step(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, rectify_always=True)
+def rectified_every_step(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, rectify_always=True)
 
 
-def no_adaptive_lr(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, adaptive=lambda v, t, beta2, eps: 1.0)
+def no_adaptive_lr(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, adaptive=lambda v, t, beta2, eps: 1.0)
 
 
-def no_rectification(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, use_r=False)
+def no_rectification(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, use_r=False)
 
 
-def v_corrected_twice(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
+def v_corrected_twice(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
                   adaptive=lambda v, t, beta2, eps: math.sqrt(1 - beta2**t) / (np.sqrt(v / (1 - beta2**t)) + eps))
 
 
-def v_not_corrected(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
+def v_not_corrected(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
                   adaptive=lambda v, t, beta2, eps: 1 / (np.sqrt(v) + eps))
 
 
-def eps_inside_sqrt(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps,
+def eps_inside_sqrt(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps,
                   adaptive=lambda v, t, beta2, eps: math.sqrt(1 - beta2**t) / np.sqrt(v + eps))
 
 
-def beta_swapped(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, swapped=True)
+def beta_swapped(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, swapped=True)
 
 
 def _no_eps(v, t, beta2, eps):
     return math.sqrt(1 - beta2**t) / np.sqrt(v)  # 1 / 0 = inf where v is 0, and m_hat * inf = NaN
 
 
-def no_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _radam(param, grad, state, lr, beta1, beta2, eps, adaptive=_no_eps)
+def no_eps(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _radam(theta, g, state, lr, beta1, beta2, eps, adaptive=_no_eps)
 
 
-def paper_threshold_and_no_eps(param, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def paper_threshold_and_no_eps(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """Algorithm 2 of the paper as written: threshold rho_t > 4 and no eps."""
-    return _radam(param, grad, state, lr, beta1, beta2, eps, threshold=4.0, adaptive=_no_eps)
+    return _radam(theta, g, state, lr, beta1, beta2, eps, threshold=4.0, adaptive=_no_eps)
 
 
 returns_the_update = returning_the_update(radam_reference)
@@ -395,7 +395,7 @@ register(StepItem(
                 "step divides m by 1 - beta1**0 = 0.", t_from_zero),
         Mistake("zero step before the threshold",
                 "while rho_t <= 5 RAdam does not stand still: it takes a momentum-SGD step with the "
-                "bias-corrected first moment, param - lr * m_hat (only the adaptive lr is switched off).",
+                "bias-corrected first moment, theta - lr * m_hat (only the adaptive lr is switched off).",
                 zero_step_before_threshold),
         Mistake("no bias correction of m before the threshold",
                 "the momentum-SGD step before the threshold uses m_hat = m / (1 - beta1**t), not the raw m: "
@@ -436,6 +436,6 @@ register(StepItem(
                 "the old average keeps weight beta: m = beta1 * m + (1 - beta1) * g, likewise for v.",
                 beta_swapped),
         Mistake("returned the update instead of the new parameter",
-                "return param minus the step (the new parameter), not the step itself.", returns_the_update),
+                "return theta minus the step (the new parameter), not the step itself.", returns_the_update),
     ),
 ))

@@ -71,7 +71,7 @@ def _outcome(kind: str, case, data) -> Outcome:
             return Outcome("error", MALFORMED)
         param, state = step
         if param.shape != case.param.shape or param.dtype != case.param.dtype:
-            return Outcome("error", f"new_param came back as {param.dtype} of shape {param.shape}; param was "
+            return Outcome("error", f"new_theta came back as {param.dtype} of shape {param.shape}; theta was "
                                     f"{case.param.dtype} of shape {case.param.shape}")
         run.append((param, state))
     return Outcome("ran", run)
