@@ -133,7 +133,7 @@ def stated_sentence(path) -> str | None:
         if cell.cell_type == "markdown":
             found = TIME_SENTENCE.search(cell.source)
             if found:
-                return found.group(0)
+                return found.group(0).rstrip()
     return None
 
 

@@ -18,8 +18,9 @@ import numpy as np
 def ema_weights(beta: float, t: int) -> np.ndarray:
     """The weights (1 - beta) beta^(t - s), s = 1..t, that a zero-started moving average gives x_1..x_t.
 
-    RMSProp's v_t with beta = alpha gives them to g_1^2..g_t^2 (lesson 04);
-    Adam's v_t with beta = beta2 likewise (lesson 06). They sum to 1 - beta^t.
+    RMSProp's v_t with beta = beta2 gives them to g_1^2..g_t^2 (lesson 04; torch's
+    RMSprop calls that decay ``alpha``), and Adam's v_t with the same beta2 likewise
+    (lesson 06). They sum to 1 - beta^t.
     """
     s = np.arange(1, t + 1)
     return (1 - beta) * beta ** (t - s)

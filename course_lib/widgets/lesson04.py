@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import landscapes, optim
 from ..landscapes import BOWL_STEPS, RECOVERY_TOLERANCE, SWITCH_STEP, run_changing_bowl, steps_to_recover
-from ..plots import color_for, plot_trajectories
+from ..plots import color_for, plot_trajectories, style_for
 from ..theory.moving_averages import ema_weights
 
 # --- explorer 1: RMSProp vs AdaGrad on the narrow valley ----------------------------
@@ -108,10 +108,10 @@ def changing_bowl_explorer(lr: float = 0.1, beta2: float = 0.9, adagrad_lr: floa
     for label, (run, name, opt) in runs.items():
         recovered = steps_to_recover(run)
         note = f"within {RECOVERY_TOLERANCE} after {recovered} steps" if recovered else "never recovers"
-        ax_theta.plot(t, run.theta, color=color_for(name), linewidth=1.5, label=f"{label}: {note}")
+        ax_theta.plot(t, run.theta, **style_for(name), linewidth=1.5, label=f"{label}: {note}")
         accumulated = [s.square_avg if name == "RMSProp" else s.sum_sq for s in run.states]
         effective = opt.lr / (np.sqrt(np.concatenate(accumulated)) + opt.eps)
-        ax_step.plot(t, effective, color=color_for(name), linewidth=1.5, label=label)
+        ax_step.plot(t, effective, **style_for(name), linewidth=1.5, label=label)
         finite = effective[np.isfinite(effective) & (effective > 0)]
         smallest = min(smallest, finite.min()) if finite.size else smallest
     for ax in (ax_theta, ax_step):
