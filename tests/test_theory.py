@@ -18,6 +18,8 @@ from course_lib.theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, f
                                              rectification_curve, warmup_factor)
 from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
 from course_lib.theory.step_bounds import adamax_step_bound, paper_step_bound
+from course_lib.theory import acceleration, regret
+from course_lib.theory import heavy_ball_counterexample as lessard
 from course_lib.theory.sweeps import GridEdgeError, best_inside
 from course_lib.theory.swats import gradient_projection_rate, swats_gamma
 from course_lib.theory.weight_decay import normalized_weight_decay, sgd_momentum_step
@@ -487,3 +489,49 @@ def test_normalized_weight_decay_scales_with_the_root_of_batch_over_passes():
     assert normalized_weight_decay(1.0, 4, 100, 1) == pytest.approx(0.2)
     with pytest.raises(ValueError, match="epochs must be > 0"):
         normalized_weight_decay(1.0, 4, 100, 0)
+
+
+# --- acceleration, Lessard et al.'s counterexample, AdaGrad's regret (lessons 02 and 03) -------------
+
+
+def test_nesterov_and_gradient_descent_stay_under_their_bounds_on_nesterovs_worst_quadratic():
+    n, L = 100, 1.0
+    H = L / 4 * (2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1))
+    b = np.zeros(n); b[0] = L / 4
+    theta_star = np.linalg.solve(H, b)
+    f = lambda x: 0.5 * x @ H @ x - b @ x
+    f_star, r2, steps = f(theta_star), theta_star @ theta_star, 200
+    gd, theta, v = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k, beta in enumerate(acceleration.nesterov_momentum(steps), start=1):
+        gd = gd - (H @ gd - b) / L
+        lookahead = theta - beta * v
+        v = beta * v + (H @ lookahead - b) / L
+        theta = theta - v
+        assert f(gd) - f_star <= acceleration.gradient_descent_bound(L, r2, k)
+        assert f(theta) - f_star <= acceleration.nesterov_bound(L, r2, k)
+    assert f(theta) - f_star < (f(gd) - f_star) / 10
+
+
+def test_torchs_heavy_ball_at_the_quadratic_optimum_cycles_on_lessards_function():
+    lr, momentum = optimal_heavy_ball(lessard.L, lessard.MU)
+    x = torch.nn.Parameter(torch.tensor([3.3], dtype=torch.float64))
+    opt = torch.optim.SGD([x], lr=lr, momentum=momentum)
+    path = []
+    for _ in range(300):
+        x.grad = torch.from_numpy(lessard.grad(x.detach().numpy()))
+        opt.step()
+        path.append(float(x.detach()))
+    assert np.allclose(path[-3:], path[-6:-3], atol=1e-9) and min(abs(p) for p in path[-3:]) > 0.5
+
+
+def test_projected_adagrad_regret_is_under_duchi_hazan_singers_bound_on_random_linear_losses():
+    rng = np.random.default_rng(0)
+    T, d, half_width = 2000, 10, 1.0
+    gradients = rng.normal(size=(T, d)) * (rng.random((T, d)) < np.linspace(0.02, 1, d)) + 0.1
+    theta, G, paid = np.zeros(d), np.zeros(d), 0.0
+    for g in gradients:                      # linear losses f_t(x) = g_t . x on the box [-1, 1]^d
+        paid += g @ theta
+        G = G + g * g
+        theta = np.clip(theta - (2 * half_width / math.sqrt(2)) * g / (np.sqrt(G) + 1e-12), -half_width, half_width)
+    best = -half_width * np.abs(gradients.sum(axis=0)).sum()
+    assert paid - best <= regret.adagrad_regret_bound(gradients, 2 * half_width)[-1]

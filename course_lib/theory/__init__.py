@@ -11,6 +11,11 @@ the helpers a submission may use: a grader can withhold this package whole.
 - ``outcomes``: how a run ended: diverged at which step, or how far from the nearest minimum (lesson 00)
 - ``momentum_rates``: the convergence rate of heavy-ball and Nesterov momentum on a quadratic,
   and the optimal heavy ball (lesson 02)
+- ``acceleration``: Nesterov's and gradient descent's guaranteed gaps on smooth convex and strongly convex
+  functions, and Nesterov's momentum sequence (lesson 02)
+- ``heavy_ball_counterexample``: Lessard, Recht and Packard's smooth, strongly convex function on which the
+  quadratic-optimal heavy ball cycles (lesson 02)
+- ``regret``: AdaGrad's and online gradient descent's regret bounds, and the best point in a box (lesson 03)
 - ``moving_averages``: the weights a zero-started exponential moving average gives its samples
   (lessons 04 and 06)
 - ``step_bounds``: how large a step Adam (lesson 05) and AdaMax (lesson 07) can take, in units of lr
