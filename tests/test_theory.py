@@ -20,6 +20,7 @@ from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic
 from course_lib.theory.step_bounds import adamax_step_bound, paper_step_bound
 from course_lib.theory import acceleration, regret
 from course_lib.theory import heavy_ball_counterexample as lessard
+from course_lib.theory.sgd_rates import c_over_t_constant, c_over_t_exponent, convex_gap_bound, expected_gap
 from course_lib.theory.sweeps import GridEdgeError, best_inside
 from course_lib.theory.swats import gradient_projection_rate, swats_gamma
 from course_lib.theory.weight_decay import normalized_weight_decay, sgd_momentum_step
@@ -535,3 +536,32 @@ def test_projected_adagrad_regret_is_under_duchi_hazan_singers_bound_on_random_l
         theta = np.clip(theta - (2 * half_width / math.sqrt(2)) * g / (np.sqrt(G) + 1e-12), -half_width, half_width)
     best = -half_width * np.abs(gradients.sum(axis=0)).sum()
     assert paid - best <= regret.adagrad_regret_bound(gradients, 2 * half_width)[-1]
+
+
+# --- SGD's step-size conditions and rates (lesson 01) ------------------------------------------
+
+
+def test_expected_gap_is_the_mean_of_simulated_sgd_on_the_noisy_quadratic():
+    rng = np.random.default_rng(0)
+    lrs = 0.5 / np.arange(1, 201)
+    theta = np.ones(20000)
+    for lr_t in lrs:
+        theta = theta - lr_t * (2.0 * theta + 0.5 * rng.standard_normal(theta.size))
+    assert math.isclose(np.mean(theta**2), expected_gap(lrs, mu=2.0, sigma=0.5, theta_0=1.0)[-1], rel_tol=0.05)
+
+
+def test_c_over_t_reaches_its_one_over_t_constant_and_a_small_c_only_its_slower_exponent():
+    t = np.arange(1, 100001)
+    gap = expected_gap(2.0 / t, mu=1.0, sigma=1.0, theta_0=1.0)
+    assert math.isclose(t[-1] * gap[-1], c_over_t_constant(2.0, 1.0, 1.0), rel_tol=1e-3)
+    slow = expected_gap(0.25 / t, mu=1.0, sigma=1.0, theta_0=1.0)
+    slope = math.log(slow[-1] / slow[10000]) / math.log(t[-1] / 10000)
+    assert abs(slope + c_over_t_exponent(0.25, 1.0)) < 0.02
+    with pytest.raises(ValueError, match="2 c mu > 1"):
+        c_over_t_constant(0.25, 1.0, 1.0)
+
+
+def test_the_convex_bound_of_a_constant_step_chosen_for_the_horizon_is_dg_over_sqrt_t():
+    T, D, G = 400, 2.0, 3.0
+    bound = convex_gap_bound(np.full(T, D / (G * math.sqrt(T))), D, G)
+    assert math.isclose(bound[-1], D * G / math.sqrt(T), rel_tol=1e-12)

@@ -8,6 +8,8 @@ tests import them from here, a module at a time::
 Worksheets ask students for some of these quantities, so they live apart from
 the helpers a submission may use: a grader can withhold this package whole.
 
+- ``sgd_rates``: which step sizes make SGD converge (Robbins-Monro) and how fast: c/t, the constant-step floor,
+  the convex averaged bound (lesson 01)
 - ``outcomes``: how a run ended: diverged at which step, or how far from the nearest minimum (lesson 00)
 - ``momentum_rates``: the convergence rate of heavy-ball and Nesterov momentum on a quadratic,
   and the optimal heavy ball (lesson 02)

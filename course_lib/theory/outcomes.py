@@ -15,7 +15,7 @@ from ..landscapes import DIVERGENCE_NORM, Landscape
 def nearest_minimum(land: Landscape, point) -> tuple[int, float]:
     """(index into land.minima, distance) of the global minimizer closest to ``point``."""
     distances = [float(np.linalg.norm(np.asarray(point) - m)) for m in land.minima]
-    index = int(np.argmin(distances))
+    index = int(np.argmin(distances))  # not a sweep: the closest of the landscape's minima
     return index, distances[index]
 
 

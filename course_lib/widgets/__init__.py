@@ -6,7 +6,7 @@ lesson wraps it with ``explorer``::
 
     from course_lib.widgets import explorer, log_slider
     from course_lib.widgets.lesson01 import gd_on_quadratic
-    explorer(gd_on_quadratic, alpha=log_slider(0.01, 1.0, 0.1), condition_number=...)
+    explorer(gd_on_quadratic, lr=log_slider(0.01, 1.0, 0.1), condition_number=...)
 
 Explorers only draw. The quantities a lesson derives and an explorer shows
 (step bounds, convergence rates, RAdam's first rectified step, ...) live in

@@ -94,7 +94,7 @@ def landscape_explorer(landscape: str = "Rosenbrock", optimizer: str = "Adam", l
     # coarse contours and small markers: the figure redraws on every slider move
     plot_trajectories(land, {optimizer: path}, ax=ax_path, levels=25, resolution=120,
                       markersize=2.0, legend_loc="upper left")
-    ax_path.set_title(f"{optimizer} with lr = {lr:.3g} on {land.name}")
+    ax_path.set_title(f"{optimizer} with α = {lr:.3g} on {land.name}")
     gap = loss_gap(land, path)
     diverged = diverged_at(path, steps) is not None
     plot_losses({optimizer: gap}, ax=ax_gap, logy=True,
@@ -130,10 +130,10 @@ LESSONS = {
     "11": ("schedules,\nswitching to SGD,\ngeneralization", "SGD", (10.1, 1.0)),
     "12": ("capstone:\nthe optimizer race", None, (12.4, 2.0)),
 }
-# what each lesson builds on
+# what each lesson builds on (lesson 11 states its own: AdamW from 10, warmup from 09)
 PREREQUISITES = [("00", "01"), ("01", "02"), ("01", "03"), ("03", "04"), ("02", "05"), ("04", "05"),
                  ("05", "06"), ("05", "07"), ("05", "08"), ("05", "09"),
-                 ("06", "10"), ("07", "10"), ("08", "10"), ("09", "10"), ("05", "11"),
+                 ("06", "10"), ("07", "10"), ("08", "10"), ("09", "10"), ("09", "11"), ("10", "11"),
                  ("10", "12"), ("11", "12")]
 
 
