@@ -13,7 +13,8 @@ from course_lib.theory.lp_moments import decayed_max, lp_moment_root
 from course_lib.theory.momentum_rates import optimal_heavy_ball, predicted_rate
 from course_lib.theory.moving_averages import ema_weights
 from course_lib.theory.outcomes import diverged_at, nearest_minimum
-from course_lib.theory.race import LINEUP, Tuning, make_optimizer, race_data, race_run, torch_optimizer
+from course_lib.theory.lr_diagnostics import BLOW_UP, lr_range_test, smoothed_losses, update_ratios
+from course_lib.theory.race import LINEUP, Tuning, make_optimizer, race_data, race_model, race_run, torch_optimizer
 from course_lib.theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, first_rectified_step,
                                              rectification_curve, warmup_factor)
 from course_lib.theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
@@ -565,3 +566,50 @@ def test_the_convex_bound_of_a_constant_step_chosen_for_the_horizon_is_dg_over_s
     T, D, G = 400, 2.0, 3.0
     bound = convex_gap_bound(np.full(T, D / (G * math.sqrt(T))), D, G)
     assert math.isclose(bound[-1], D * G / math.sqrt(T), rel_tol=1e-12)
+
+
+# --- the race's diagnostics: update ratios and the range test (lesson 12) -------------------------
+
+
+def test_race_run_follows_a_schedule_and_calls_on_step_after_every_step_with_the_new_params():
+    seen = []
+    run = race_run("SGD", 1.0, epochs=1, schedule=lambda n: 0.1 * 0.5**n,
+                   on_step=lambda n, params, state, grads: seen.append((n, params)))
+    assert [n for n, _ in seen] == list(range(1, len(run.loss) + 1))
+    assert all(np.array_equal(seen[-1][1][k], run.params[k]) for k in run.params)
+    dataset = race_data()
+    first = race_model().init_params(seed=0, dtype=dataset.X_train.dtype)
+    grads = []
+    race_run("SGD", 1.0, epochs=1, schedule=lambda n: 0.1, on_step=lambda n, p, s, g: grads.append(g))
+    assert np.allclose(seen[0][1]["W1"], first["W1"] - 0.1 * grads[0]["W1"])   # step 1 used schedule(0) = 0.1
+
+
+def test_update_ratios_are_the_norm_of_each_step_over_the_norm_of_the_weights_before_it():
+    ratios = update_ratios("SGD", 0.1, epochs=1)
+    dataset = race_data()
+    weights = [race_model().init_params(seed=0, dtype=dataset.X_train.dtype)]
+    race_run("SGD", 0.1, epochs=1, on_step=lambda n, params, state, grads: weights.append(params))
+    assert ratios.ratios.shape == (len(weights) - 1, 2) and ratios.layers == ("W1", "W2")
+    for n in (0, 5, len(weights) - 2):
+        expected = [np.linalg.norm(weights[n + 1][k] - weights[n][k]) / np.linalg.norm(weights[n][k]) for k in ("W1", "W2")]
+        assert np.allclose(ratios.ratios[n], expected, rtol=1e-12)
+    assert np.allclose(ratios.median(), np.median(ratios.ratios, axis=0))
+
+
+def test_smoothed_losses_are_a_bias_corrected_moving_average():
+    assert np.allclose(smoothed_losses([2.0, 2.0, 2.0], 0.9), 2.0)
+    assert math.isclose(smoothed_losses([1.0, 3.0], 0.5)[1], (0.25 * 1 + 0.5 * 3) / 0.75)
+
+
+def test_a_range_test_stops_where_the_smoothed_loss_blows_up_and_suggests_a_tenth_of_its_lowest_point():
+    test = lr_range_test("Adam", 1e-5, 1e2, steps=68)
+    assert test.blew_up and test.smoothed[-1] > BLOW_UP * np.nanmin(test.smoothed[:-1])
+    assert test.suggested_lr == pytest.approx(test.lrs[test.lowest_index] / 10)
+    assert test.lrs[0] == pytest.approx(1e-5) and np.allclose(np.diff(np.log(test.lrs)), math.log(1e7) / 67)
+
+
+def test_a_range_test_that_never_blows_up_refuses_to_name_its_last_step_the_lowest():
+    test = lr_range_test("SGD", 1e-5, 1e-2, steps=34)
+    assert not test.blew_up and math.isnan(test.blow_up_lr)
+    with pytest.raises(GridEdgeError, match="SGD's range test"):
+        test.lowest_index

@@ -28,6 +28,8 @@ the helpers a submission may use: a grader can withhold this package whole.
 - ``weight_decay``: SGDW against an L2 penalty, and the normalized weight decay (lesson 10)
 - ``swats``: SWATS's SGD learning rate from Adam's steps (lesson 11)
 - ``race``: the protocol of the capstone's optimizer race: one run, a learning-rate sweep (lesson 12)
+- ``lr_diagnostics``: two practical checks of a learning rate on the race's network, CS231n's update-to-weight
+  ratio and the learning-rate range test (lesson 12)
 - ``reddi_counterexamples``: Theorem 1's setting, Theorem 3's stochastic gradients, and Gamma_t, which Adam's
   convergence proof needs >= 0 (lesson 08)
 - ``sweeps``: the best value of a sweep, refusing the grid's edge (every lesson that reports a tuned value)

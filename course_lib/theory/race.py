@@ -18,7 +18,7 @@ touches the test split: the test split is for the one final evaluation.
 - ``LINEUP``: name -> how to build the optimizer at a learning rate, and its
   torch.optim counterpart (None for LAMB and Lookahead, which torch lacks).
 - ``race_run``, ``tune_lr``: one run, and a learning-rate sweep (``Tuning.best_lr``
-  is the rule that picks the winner).
+  is the rule that picks the winner, never at an edge of the grid).
 
 The heat map of a sweep and the live explorer are in ``course_lib.widgets.lesson12``.
 """
@@ -109,6 +109,8 @@ class RaceRun:
     ``val_loss`` and ``val_accuracy`` hold one entry per epoch end (NaN after a
     NaN or inf loss stopped the run); ``initial_val_loss`` is before any step.
 
+    ``state`` is the optimizer's state after the last step taken.
+
     ``diverged``: the loss became NaN or inf, or the validation loss ended
     above where it started. Cross-entropy is computed stably, so a run blown
     up by a too-large lr often ends at a huge but finite loss (1e15) rather
@@ -124,6 +126,7 @@ class RaceRun:
     params: dict
     stopped: bool          # a NaN or inf loss stopped the run (models.train's `diverged`)
     seconds: float
+    state: object = None   # the optimizer's state after the last step (its v, its G, ...)
 
     @property
     def diverged(self) -> bool:
@@ -131,7 +134,8 @@ class RaceRun:
 
 
 def race_run(name: str, lr: float, epochs: int = 2, seed: int = 0, dataset: data.Dataset | None = None,
-             batch_size: int = BATCH_SIZE) -> RaceRun:
+             batch_size: int = BATCH_SIZE, schedule: Callable[[int], float] | None = None,
+             on_step: Callable | None = None) -> RaceRun:
     """Train the race's MLP with optimizer ``name`` at ``lr``; evaluate on the validation split only.
 
     Same seed, same start: the initial weights and the order of the
@@ -139,6 +143,11 @@ def race_run(name: str, lr: float, epochs: int = 2, seed: int = 0, dataset: data
     ``models.train(..., seed=seed)``, so for the same arguments the final
     params are identical to train's. A loss that becomes NaN or inf stops the
     run (``stopped``) and the validation numbers from then on are NaN.
+
+    ``schedule`` and ``on_step`` mean what they mean in ``models.train``: step n
+    (steps taken so far, from 0) uses the learning rate schedule(n), and
+    on_step(n, params, state, grads) is called after step n (from 1) with the
+    new params and state, for the diagnostics of ``theory.lr_diagnostics``.
     """
     start = time.perf_counter()
     dataset = race_data() if dataset is None else dataset
@@ -158,7 +167,10 @@ def race_run(name: str, lr: float, epochs: int = 2, seed: int = 0, dataset: data
                 if not math.isfinite(loss):
                     stopped = True
                     break
-                params, state = optimizer.step(params, grads, state)
+                step_optimizer = optimizer if schedule is None else optimizer.with_lr(schedule(len(losses) - 1))
+                params, state = step_optimizer.step(params, grads, state)
+                if on_step is not None:
+                    on_step(len(losses), params, state, grads)
             if stopped:
                 break
             val_loss.append(model.loss(params, dataset.X_val, dataset.y_val))
@@ -170,7 +182,7 @@ def race_run(name: str, lr: float, epochs: int = 2, seed: int = 0, dataset: data
     val_loss = np.array(val_loss[:len(val_accuracy)] + [math.nan] * missing)
     val_accuracy = np.array(val_accuracy + [math.nan] * missing)
     return RaceRun(name, float(lr), np.array(losses), val_loss, val_accuracy, initial_val_loss, params, stopped,
-                   time.perf_counter() - start)
+                   time.perf_counter() - start, state)
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,13 +16,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import data, models, optim, schedules
-from ..plots import color_for
+from ..plots import style_for
 from ..theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, first_rectified_step, rectification_curve,
                                     warmup_factor)
 
 DIGITS_EPOCHS = 3       # the explorer's training run: 3 epochs of 34 mini-batches of 32
 DIGITS_BATCH = 32
-WARMUP_COLOR = "#e6550d"  # Adam + warmup: a spare color, next to Adam's red
+# the rho_t thresholds are not optimizers: neutral lines, told apart by their style
+PAPER_LINE = dict(color="black", ls=":", lw=1.3)
+TORCH_LINE = dict(color="0.45", ls="-.", lw=1.3)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,10 +71,10 @@ def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2
     fig, (ax_rho, ax_lr, ax_train) = plt.subplots(1, 3, figsize=(15, 4.4))
 
     # rho_t: how many gradients v_t is worth, against the two thresholds
-    ax_rho.plot(ts, rho, color=color_for("RAdam"), lw=1.8, label=r"$\rho_t$")
+    ax_rho.plot(ts, rho, **style_for("RAdam"), lw=1.8, label=r"$\rho_t$")
     ax_rho.axhline(rho_max, color="0.4", ls="--", lw=1, label=rf"$\rho_\infty$ = {rho_max:.4g}")
-    ax_rho.axhline(PAPER_THRESHOLD, color="tab:blue", ls=":", lw=1.2, label=r"paper: $\rho_t > 4$")
-    ax_rho.axhline(TORCH_THRESHOLD, color="tab:red", ls=":", lw=1.2, label=r"torch: $\rho_t > 5$")
+    ax_rho.axhline(PAPER_THRESHOLD, **PAPER_LINE, label=r"paper: $\rho_t > 4$")
+    ax_rho.axhline(TORCH_THRESHOLD, **TORCH_LINE, label=r"torch: $\rho_t > 5$")
     ax_rho.set_xscale("log")
     ax_rho.set_yscale("log")
     ax_rho.set_xlabel("step t")
@@ -83,12 +85,11 @@ def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2
     ax_rho.legend(fontsize=8, loc="lower right")
 
     # the learning rate that multiplies the adaptive step m_hat / sqrt(v_hat)
-    adam_color, radam_color = color_for("Adam"), color_for("RAdam")
-    ax_lr.plot(ts, np.full(len(ts), lr), color=adam_color, lw=1.4, label="Adam: lr")
+    ax_lr.plot(ts, np.full(len(ts), lr), **style_for("Adam"), lw=1.4, label="Adam: lr")
     w = warmup_factor(ts, warmup_steps)
     over = f"{warmup_steps} step" + ("s" if warmup_steps != 1 else "")
-    ax_lr.plot(ts, lr * w, color=WARMUP_COLOR, lw=1.6, label=f"Adam + linear warmup over {over}")
-    ax_lr.plot(ts, lr * r, color=radam_color, lw=1.8, label=r"RAdam: lr $\cdot\, r_t$")
+    ax_lr.plot(ts, lr * w, **style_for("Adam + warmup"), lw=1.6, label=f"Adam + linear warmup over {over}")
+    ax_lr.plot(ts, lr * r, **style_for("RAdam"), lw=1.8, label=r"RAdam: lr $\cdot\, r_t$")
     if first["torch"] is None:
         ax_lr.axvspan(1, horizon, color="0.85", zorder=0, label="RAdam = momentum SGD at every step")
     else:
@@ -117,12 +118,12 @@ def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2
 
     # a short run on real data with the three
     runs = digits_runs(beta2, lr, warmup_steps)
-    colors = {"Adam": adam_color, "RAdam": radam_color}
     for label, history in runs.items():
+        optimizer = "Adam + warmup" if label.startswith("Adam + warmup") else label
         losses = history.loss[np.isfinite(history.loss)]
         note = " (diverged)" if history.diverged else f", val acc {history.epoch_val_accuracy[-1]:.2f}"
-        ax_train.plot(np.arange(1, len(losses) + 1), _smooth(losses), color=colors.get(label, WARMUP_COLOR),
-                      lw=1.6, label=label + note)
+        ax_train.plot(np.arange(1, len(losses) + 1), _smooth(losses), **style_for(optimizer), lw=1.6,
+                      label=label + note)
     ax_train.set_yscale("log")
     ax_train.set_xlabel("step t (mini-batch of 32)")
     ax_train.set_ylabel("mini-batch loss (running mean of 8)")

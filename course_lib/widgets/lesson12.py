@@ -25,12 +25,16 @@ ADAM_DEFAULT_LR = 1e-3
 # --- the heat map ----------------------------------------------------------------
 
 
-def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8):
+def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8, within: float | None = None):
     """Optimizer x learning rate: the validation accuracy of every run of ``tunings`` (name -> Tuning).
 
     Columns are the union of the grids (half a decade apart); a blank cell was
-    not tried, a grey cell marked x diverged, the boxed cell is the lr chosen.
-    Colors saturate below ``vmin`` so that differences near the top show.
+    not tried, a grey cell marked x diverged, the boxed cell is the lr chosen
+    (``Tuning.best_index``: never a grid's first or last lr). With ``within``
+    (an accuracy difference, e.g. one validation image), a dashed box marks the
+    other cells of a row that score within that of the chosen one: a choice the
+    validation split cannot really make. Colors saturate below ``vmin`` so that
+    differences near the top show.
     """
     exponents = [2 * math.log10(lr) for t in tunings.values() for lr in t.lrs]
     if any(abs(e - round(e)) > 1e-6 for e in exponents):
@@ -53,10 +57,17 @@ def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8):
                 ax.text(col, row, "×", ha="center", va="center", fontsize=12, color="0.35", zorder=3)
             else:
                 accuracy[row, col] = acc
-        best_col = column[round(2 * math.log10(tuning.best_lr))]
+        best = tuning.best_index
+        best_col = column[round(2 * math.log10(tuning.lrs[best]))]
         # inset, so that the boxes of neighbouring rows do not merge into a box around a third cell
         ax.add_patch(plt.Rectangle((best_col - 0.44, row - 0.4), 0.88, 0.8, fill=False, edgecolor="red", lw=2.2,
                                    zorder=4))
+        if within is not None:
+            for i, (lr, acc, diverged) in enumerate(zip(tuning.lrs, tuning.val_accuracy, tuning.diverged)):
+                if i != best and not diverged and acc >= tuning.val_accuracy[best] - within * (1 + 1e-9):  # rounding
+                    col = column[round(2 * math.log10(lr))]
+                    ax.add_patch(plt.Rectangle((col - 0.44, row - 0.4), 0.88, 0.8, fill=False, edgecolor="red",
+                                               lw=1.3, ls="--", zorder=4))
     image = ax.imshow(accuracy, cmap=cmap, vmin=vmin, vmax=1.0, aspect="auto")
     for row in range(len(names)):
         for col in range(len(halves)):
