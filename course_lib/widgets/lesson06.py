@@ -5,6 +5,11 @@ gradients with E[g^2] = 1, with or without the bias correction 1 / (1 - beta2^t)
 (``course_lib.optim.bias_correction``), beside the weights v_t gives g_1..g_t
 (``course_lib.theory.moving_averages.ema_weights``): a moving average started
 at v_0 = 0 gives weights that add up to 1 - beta2^t, not 1.
+
+The lesson's colours live here too, so that a series keeps its colour in every figure
+of the lesson and in the explorer: ``SERIES_COLORS`` for m_t, v_t and v_hat_t, and
+``BETA2_COLORS`` for the values of beta2 the lesson compares (neither is an optimizer,
+so neither takes a colour of the optimizers' palette).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ MEAN, STD = 0.6, 0.8
 SECOND_MOMENT = MEAN**2 + STD**2
 RUNS = 200        # simulated runs behind the explorer's band
 LABELS = (r"raw $v_t$", r"corrected $\hat v_t = v_t / (1 - \beta_2^t)$")
+SERIES_COLORS = dict(zip(("m", "v", "v_hat"), colors_for(["m_t", "v_t", "v_hat_t"]).values()))
+# viridis: the darker, the longer the memory 1 / (1 - beta2)
+BETA2_COLORS = {0.99: "#5EC962", 0.999: "#2A788E", 0.9999: "#471365"}
 
 
 def _simulate_v(beta2: float, t_max: int, runs: int, seed: int = 0) -> np.ndarray:
@@ -56,7 +64,7 @@ def bias_explorer(beta2: float = 0.999, t_max: int = 1000, correction: bool = Tr
     # the x axis is logarithmic: ~300 log-spaced steps draw the same picture as all of them
     drawn = np.unique(np.geomspace(1, t_max, 300).round().astype(int)) - 1
     t, v, corrected = t[drawn], v[drawn], corrected[drawn]
-    raw_color, corrected_color = colors_for(LABELS).values()
+    raw_color, corrected_color = SERIES_COLORS["v"], SERIES_COLORS["v_hat"]
 
     fig, (ax, ax_w) = plt.subplots(1, 2, figsize=(11.5, 4.3), gridspec_kw={"width_ratios": [1.35, 1]})
     shown = [(v, raw_color, LABELS[0])]
@@ -105,4 +113,4 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["bias_explorer", "EXPLORERS", "MEAN", "STD", "SECOND_MOMENT"]
+__all__ = ["bias_explorer", "EXPLORERS", "MEAN", "STD", "SECOND_MOMENT", "SERIES_COLORS", "BETA2_COLORS"]

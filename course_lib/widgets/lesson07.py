@@ -1,7 +1,8 @@
 """Lesson 07 (AdaMax): the explorers.
 
 - ``lp_explorer(p, beta2, steps)``: v_t^(1/p) against AdaMax's u_t on a fixed gradient
-  sequence (``course_lib.theory.lp_moments``).
+  sequence (``course_lib.theory.lp_moments``); ``p_color(p)`` is the colour of v_t^(1/p)
+  for that p, in the explorer and in the lesson's figures alike.
 - ``adamax_explorer(lr, beta1, beta2, landscape)``: AdaMax and Adam on a landscape, with
   their step sizes against AdaMax's bound (``course_lib.theory.step_bounds.adamax_step_bound``).
 """
@@ -14,12 +15,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim
-from ..plots import color_for, plot_trajectories
+from ..plots import plot_trajectories, style_for
 from ..theory.lp_moments import decayed_max, lp_moment_root
 from ..theory.step_bounds import adamax_step_bound
 
 EXPLORER_STEPS = 200
 P_GRID = 2.0 ** np.arange(0, 13)  # 1, 2, 4, ..., 4096
+
+
+def p_color(p: float):
+    """The colour of v_t^(1/p): a purple that darkens as p grows from 1 to 4096 (v_t^(1/p) is not an
+    optimizer, so none of the optimizers' palette; u_t, the limit, is drawn in black)."""
+    shade = min(max(math.log2(p) / 12, 0.0), 1.0) ** 0.6   # the power spreads the small p the lesson draws
+    return plt.cm.RdPu(0.3 + 0.65 * shade)
 
 
 def example_gradients(steps: int, seed: int = 7) -> np.ndarray:
@@ -48,13 +56,13 @@ def lp_explorer(p: float = 8.0, beta2: float = 0.99, steps: int = 200):
     fig, (ax_t, ax_p) = plt.subplots(1, 2, figsize=(12.0, 4.3), gridspec_kw={"width_ratios": [1.5, 1]})
     ax_t.semilogy(t, np.abs(g), ".", color="0.6", ms=3, label=r"$|g_t|$")
     ax_t.semilogy(t, u, color="black", lw=2.2, label=r"$u_t = \max(\beta_2 u_{t-1}, |g_t|)$")
-    ax_t.semilogy(t, root, color=color_for("AdaMax"), lw=1.5, label=rf"$v_t^{{1/p}}$, p = {p:.3g}")
-    ax_t.semilogy(t, corrected, color=color_for("AdaMax"), lw=1.2, ls="--",
+    ax_t.semilogy(t, root, color=p_color(p), lw=1.5, label=rf"$v_t^{{1/p}}$, p = {p:.3g}")
+    ax_t.semilogy(t, corrected, color=p_color(p), lw=1.2, ls="--",
                   label=r"$(v_t / (1-\beta_2^{pt}))^{1/p}$, bias-corrected")
     ax_t.set(xlabel="step t", ylabel="size (log scale)",
              title=rf"$\beta_2$ = {beta2:.4g}, p = {p:.3g}: gap at the last step {gap:.2%}")
     ax_t.legend(fontsize=8, loc="lower left")
-    ax_p.loglog(grid, np.maximum(gaps, 1e-17), "o-", color=color_for("AdaMax"), ms=3)
+    ax_p.loglog(grid, np.maximum(gaps, 1e-17), "o-", color="0.2", ms=3)
     ax_p.loglog([p], [max(gap, 1e-17)], "o", ms=10, mfc="none", mec="black", label=f"p = {p:.3g}")
     ax_p.set(xlabel="p", ylabel=r"$|v_T^{1/p} - u_T| / u_T$", title=f"The gap at the last step (T = {steps})")
     ax_p.legend(fontsize=8)
@@ -82,7 +90,7 @@ def adamax_explorer(lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.999, l
 
     for name, path in paths.items():
         steps = np.abs(np.diff(path, axis=0)).max(axis=1) / lr
-        ax_step.semilogy(np.arange(1, len(steps) + 1), np.maximum(steps, 1e-12), color=color_for(name), lw=1.3,
+        ax_step.semilogy(np.arange(1, len(steps) + 1), np.maximum(steps, 1e-12), **style_for(name), lw=1.3,
                          label=rf"{name}, $\max_i |\Delta\theta_i| / \alpha$")
     t = np.arange(1, EXPLORER_STEPS + 1)
     bound = np.array([adamax_step_bound(beta1, beta2, int(k)) for k in t])
