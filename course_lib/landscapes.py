@@ -229,8 +229,9 @@ def saddle() -> Landscape:
     step but grows y only by (1 + alpha), so from the demo start (2, 0.001),
     almost on the ridge y = 0, it runs to the saddle and stalls there (with
     alpha = 0.1, some 35 steps within 0.1 of it); started exactly on y = 0 it
-    never leaves (the gradient has no y component). Gradient noise or
-    momentum push it off the ridge sooner, into one of the two minima.
+    never leaves (the gradient has no y component). Gradient noise pushes it
+    off the ridge, into one of the two minima; momentum only speeds the escape
+    once it is off (from (2, 0) heavy ball stays on y = 0 too: lesson 01).
     """
 
     def f(x, y):
