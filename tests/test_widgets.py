@@ -77,3 +77,23 @@ def test_explorer_redraws_when_a_slider_moves():
     explorer(record, x=control)
     control.value = 0.7
     assert calls == [0.5, 0.7]
+
+
+def test_the_race_heat_map_boxes_the_chosen_lr_and_dashes_only_the_ties_within_the_margin():
+    from course_lib.theory.race import Tuning
+    from course_lib.widgets.lesson12 import plot_lr_heatmap
+
+    lrs = np.array([1e-3, 10 ** -2.5, 1e-2, 10 ** -1.5])
+    # the best is the third lr (0.95); the second is one image behind, the first far behind, the last diverged
+    tuning = Tuning("SGD", lrs, val_loss=np.array([0.9, 0.30, 0.2, np.nan]),
+                    val_accuracy=np.array([0.50, 0.945, 0.95, np.nan]),
+                    diverged=np.array([False, False, False, True]), runs=[None] * 4)
+    ax = plot_lr_heatmap({"SGD": tuning}, within=0.006)
+    boxes = [p for p in ax.patches if not p.get_fill()]
+    solid = [round(p.get_x() + 0.44) for p in boxes if p.get_linestyle() == "solid"]
+    dashed = [round(p.get_x() + 0.44) for p in boxes if p.get_linestyle() in ("--", "dashed")]
+    assert solid == [2] and dashed == [1]
+    plt.close("all")
+    ax = plot_lr_heatmap({"SGD": tuning})
+    assert [p.get_linestyle() for p in ax.patches if not p.get_fill()] == ["solid"]
+    plt.close("all")
