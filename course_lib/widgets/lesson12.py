@@ -46,8 +46,7 @@ def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8, within: float | N
     accuracy = np.full((len(names), len(halves)), np.nan)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.82 * len(halves), 0.9 + 0.36 * len(names)))
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("viridis").with_extremes(bad="white")
     for row, name in enumerate(names):
         tuning = tunings[name]
         for lr, acc, diverged in zip(tuning.lrs, tuning.val_accuracy, tuning.diverged):
