@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import explorer_latency  # noqa: E402
+import frame_costs  # noqa: E402
 import optimizer_speed  # noqa: E402
 
 from course_lib.widgets import all_explorers  # noqa: E402
@@ -64,3 +65,19 @@ def test_positions_stay_inside_a_controls_range_and_include_both_ends(kind):
         assert values[0] == pytest.approx(control.min if kind == "int" else 1e-3)
         assert values[-1] == pytest.approx(control.max if kind == "int" else 1.0)
         assert values == sorted(values) and len(values) == 5
+
+
+def test_frame_costs_times_every_stage_of_one_redraw_and_closes_its_figures():
+    callback, samples = all_explorers()["lesson01_gd_on_quadratic"]
+    timings = frame_costs.stage_ms(callback, samples[0], repeats=1)
+    assert set(timings) == set(frame_costs.STAGES) and all(ms > 0 for ms in timings.values())
+    assert "the callback failed" not in frame_costs.format_row("x", timings)
+    assert not plt.get_fignums(), "a timed figure was left open"
+
+
+def test_frame_costs_reports_a_failing_callback_instead_of_timing_its_message():
+    def broken(alpha):
+        raise ValueError("no")
+
+    assert frame_costs.stage_ms(broken, {"alpha": 0.1}, repeats=1) is None
+    assert frame_costs.format_row("broken", None).endswith("the callback failed")
