@@ -175,13 +175,22 @@ def guide_table() -> str:
     return "\n".join(rows)
 
 
+def _guide_parts(text: str) -> tuple[str, str, str] | None:
+    """(before the start marker, the table between the markers, after the end marker), or None."""
+    if TABLE_START not in text or TABLE_END not in text:
+        return None
+    head, rest = text.split(TABLE_START, 1)
+    table, tail = rest.split(TABLE_END, 1)
+    return head, table, tail
+
+
 def write_guide_table(guide: Path = GUIDE) -> bool:
     """Rewrite the table between the guide's two markers; True if it changed."""
     text = guide.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
+    parts = _guide_parts(text)
+    if parts is None:
         raise ValueError(f"{guide} has no pacing table markers: add the lines {TABLE_START!r} and {TABLE_END!r}")
-    head, rest = text.split(TABLE_START, 1)
-    _, tail = rest.split(TABLE_END, 1)
+    head, _, tail = parts
     new = f"{head}{TABLE_START}\n{guide_table()}\n{TABLE_END}{tail}"
     if new == text:
         return False
@@ -190,10 +199,8 @@ def write_guide_table(guide: Path = GUIDE) -> bool:
 
 
 def stated_guide_table(guide: Path = GUIDE) -> str | None:
-    text = guide.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
-        return None
-    return text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
+    parts = _guide_parts(guide.read_text(encoding="utf-8"))
+    return None if parts is None else parts[1].strip()
 
 
 def table() -> str:
