@@ -12,18 +12,18 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test test-ui exercises times grade bench-grade site bench help clean sandbox-tools
+.PHONY: lab test test-ui playwright exercises times grade bench-grade site bench help clean sandbox-tools
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
-	@echo "make test-ui  lesson 05 and worksheet 05 in JupyterLab in headless Chromium (apt-get install chromium)"
+	@echo "make test-ui  every lesson (every explorer control moved) and worksheet 05 in JupyterLab in headless Chromium"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make times  rewrite each lesson's and worksheet's stated time from course_lib.pacing's estimate"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=file]  grade a class: grades, feedback, class report, LMS files"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
 	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages with an index"
-	@echo "make bench  notebook run times, optimizer step times against torch.optim, explorer latency"
+	@echo "make bench  notebook run times, optimizer steps against torch.optim, explorer latency (kernel and browser)"
 	@echo "make clean  remove .venv and caches"
 
 $(BIN)/python:
@@ -73,9 +73,12 @@ test: $(INSTALLED) sandbox-tools
 # this check needs it.
 PLAYWRIGHT_VERSION := 1.65.2
 
-test-ui: $(INSTALLED)
-	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("playwright") != "$(PLAYWRIGHT_VERSION)")' 2>/dev/null || { 	  echo "Installing playwright $(PLAYWRIGHT_VERSION) into $(VENV)..."; 	  set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check playwright==$(PLAYWRIGHT_VERSION) 2>&1 	    | sed "/^WARNING: Location 'file:/d"; }
+test-ui: $(INSTALLED) playwright
 	$(BIN)/python tests/ui/lab_check.py
+
+# Playwright, into .venv on first use: only the browser check and the browser benchmark need it.
+playwright: $(INSTALLED)
+	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("playwright") != "$(PLAYWRIGHT_VERSION)")' 2>/dev/null || { 	  echo "Installing playwright $(PLAYWRIGHT_VERSION) into $(VENV)..."; 	  set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check playwright==$(PLAYWRIGHT_VERSION) 2>&1 	    | sed "/^WARNING: Location 'file:/d"; }
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
@@ -96,7 +99,7 @@ bench-grade: $(INSTALLED) sandbox-tools
 site: $(INSTALLED)
 	$(BIN)/python -m course_lib.site $(if $(ONLY),--only $(ONLY))
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) playwright
 	$(BIN)/python benchmarks/bench.py
 
 clean:

@@ -4,7 +4,10 @@
 
 1. every notebook's Restart & Run All time against the 20 s budget (notebook_times.py)
 2. one optimizer step, course_lib against torch.optim and the memory-bandwidth floor (optimizer_speed.py)
-3. every explorer's redraw latency when a slider moves (explorer_latency.py)
+3. every explorer's move in the kernel: update and frame, against a full redraw (explorer_latency.py)
+4. every explorer in JupyterLab in Chromium: from a move to the new picture on screen, two ways of
+   delivering it side by side, and the pictures per second while dragging (browser_latency.py;
+   needs Chromium at /usr/bin/chromium or $CHROMIUM, skipped without it)
 
 Each part is also a script of its own. Nothing here asserts a speed: the
 tables are measurements, to be read with the machine and its load (printed
@@ -22,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import browser_latency  # noqa: E402
 import explorer_latency  # noqa: E402
 import notebook_times  # noqa: E402
 import numpy as np  # noqa: E402
@@ -69,8 +73,12 @@ def main(argv=None) -> int:
     heading("2. One optimizer step on n float32 parameters: course_lib vs torch.optim vs the memory-bandwidth floor")
     optimizer_speed.main([])
 
-    heading("3. Explorers: redraw latency when a control moves")
-    explorer_latency.main([])
+    heading("3. Explorers in the kernel: a move's update and frame, against a full redraw")
+    kernel_rows: list = []
+    explorer_latency.main([], rows_out=kernel_rows)
+
+    heading("4. Explorers in JupyterLab in Chromium: from a move to the new picture on screen")
+    browser_latency.main([], kernel={row["explorer"]: row["median_ms"] for row in kernel_rows})
 
     print()
     print(f"at the end: {load()}; whole report {time.perf_counter() - start:.0f} s")

@@ -1,32 +1,32 @@
-"""How long a student waits after moving a slider: every lesson's explorer,
-its callback plus the figure's draw, over several positions of each control.
+"""How long the kernel takes to answer a move of an explorer's control: every lesson's
+explorer, over several positions of each control, before the picture travels to the browser
+(benchmarks/browser_latency.py measures the whole way, in JupyterLab in Chromium).
 
     .venv/bin/python benchmarks/explorer_latency.py [--positions 5]
 
-The controls are the notebooks' own: each notebook's ``explorer(callback,
-name=slider(...), ...)`` cell is run with ``explorer`` replaced by a recorder
-(only the cell's imports and the statements that build controls run; the rest
-of the notebook does not). For each control, ``--positions`` values evenly
-spread over its range (equal ratios on a log slider, snapped to the slider's
-step; for a dropdown, that many of its options, first and last included) are
-set one at a time, the other controls at their defaults, plus the default
-setting itself. An explorer that no notebook shows is run at the sample
-settings of its lesson module's ``EXPLORERS`` instead.
+The controls are the notebooks' own: each notebook's ``explorer(Scene, name=slider(...), ...)``
+cell is run with ``explorer`` replaced by a recorder (only the cell's imports and the
+statements that build controls run; the rest of the notebook does not). For each control,
+``--positions`` values evenly spread over its range (equal ratios on a log slider, snapped to
+the slider's step; for a dropdown, that many of its options, first and last included) are set
+one at a time, the other controls at their defaults, plus the default setting itself. An
+explorer that no notebook shows is run at the sample settings of its lesson module's
+``EXPLORERS`` instead.
 
-Two times per setting:
+One persistent scene per explorer is moved through the settings in that order, as a student's
+moves would, and each move is timed:
 
-- callback: ``render(callback, values)``, what ``explorer`` calls. The callbacks
-  return an undrawn Figure, so this is the optimizer runs and the figure's
-  construction.
-- shown: the callback plus the PNG that Jupyter's inline backend makes of the
-  Figure when ``explorer`` displays it (IPython's ``print_figure`` with the
-  backend's own ``print_figure_kwargs``, ``bbox_inches="tight"``, which lays
-  the figure out twice): what a student waits for after releasing a slider,
-  short of sending the image to the browser.
+- update: ``scene.show(values)``, the explorer's maths and the changes to its artists;
+- frame: ``scene.png()``, the blitted picture (the cached background and the moving artists)
+  as the PNG the ``Image`` widget sends; "redrawn" counts the moves whose axes or background
+  changed, so the background was drawn again;
+- full: for comparison, what a move cost before the scenes: a new figure for the same values
+  and the PNG Jupyter's inline backend makes of it (IPython's ``print_figure`` with the
+  backend's ``bbox_inches="tight"``, which lays the figure out and draws it twice).
 
-The first redraw at the defaults happens when the cell runs, so it is counted in
-the notebook's Run-All time; it is shown apart ("first shown ms") and not in
-the medians and max. A setting whose callback raises counts as an error.
+The first picture at the defaults is drawn when the cell runs, so it is counted in the
+notebook's Run-All time; it is shown apart ("first ms") and not in the medians. A setting
+whose update raises counts as an error.
 """
 
 from __future__ import annotations
@@ -145,69 +145,97 @@ def _short(value) -> str:
 INLINE_PNG_KWARGS = dict(InlineBackend().print_figure_kwargs)  # the backend's default: {"bbox_inches": "tight"}
 
 
-def redraw_seconds(callback, values: dict) -> tuple[float, float, bool]:
-    """Seconds of the callback, seconds until its PNG is made, and whether it failed."""
+def move_seconds(scene, values: dict) -> tuple[float, float, bool, bool]:
+    """One move of a persistent scene: seconds of the update, of the PNG frame, whether the
+    background was drawn again, and whether the update failed."""
+    redrawn = []
+    real_draw = scene.fig.canvas.draw
+    scene.fig.canvas.draw = lambda: (redrawn.append(True), real_draw())
+    try:
+        start = time.perf_counter()
+        try:
+            scene.show(**values)
+        except Exception:
+            return time.perf_counter() - start, 0.0, False, True
+        updated = time.perf_counter()
+        scene.png()
+        return updated - start, time.perf_counter() - updated, bool(redrawn), False
+    finally:
+        scene.fig.canvas.draw = real_draw
+
+
+def full_redraw_seconds(scene_class, values: dict) -> float:
+    """A new figure for the values and the inline backend's PNG of it: a move's cost before scenes."""
     start = time.perf_counter()
-    shown = render(callback, values)
-    callback_seconds = time.perf_counter() - start
-    failed = not isinstance(shown, matplotlib.figure.Figure)
-    if not failed:
+    shown = render(scene_class, values)
+    if isinstance(shown, matplotlib.figure.Figure):
         print_figure(shown, "png", **INLINE_PNG_KWARGS)
-    shown_seconds = time.perf_counter() - start
-    plt.close("all")
-    return callback_seconds, shown_seconds, failed
+    return time.perf_counter() - start
 
 
 def measure(count: int = 5, out=print) -> list[dict]:
     controls_of = notebook_controls()
     rows = []
-    for name, (callback, samples) in all_explorers().items():
-        if callback in controls_of:
-            notebook, controls = controls_of[callback]
+    for name, (scene_class, samples) in all_explorers().items():
+        if scene_class in controls_of:
+            notebook, controls = controls_of[scene_class]
             todo = settings(controls, count)
             source = notebook
         else:
             todo = [("defaults", samples[0])] + [(f"sample {i}", kw) for i, kw in enumerate(samples[1:], 1)]
             source = "EXPLORERS samples"
-        _, first, _ = redraw_seconds(callback, todo[0][1])
-        timed = [(label, *redraw_seconds(callback, values)) for label, values in todo]
-        slowest = max(timed, key=lambda item: item[2])
-        rows.append(dict(lesson=name.split("_", 1)[0], explorer=callback.__name__, source=source,
+        start = time.perf_counter()
+        scene = scene_class()
+        move_seconds(scene, todo[0][1])
+        first = time.perf_counter() - start
+        timed = [(label, *move_seconds(scene, values)) for label, values in todo[1:]]
+        full = [full_redraw_seconds(scene_class, values) for _, values in todo[1:]]
+        totals = [u + f for _, u, f, _, _ in timed]
+        slowest = max(zip(totals, (label for label, *_ in timed)))
+        rows.append(dict(lesson=name.split("_", 1)[0], explorer=scene_class.__name__, source=source,
                          positions=len(timed), first_ms=first * 1e3,
-                         callback_ms=statistics.median(c for _, c, _, _ in timed) * 1e3,
-                         median_ms=statistics.median(s for _, _, s, _ in timed) * 1e3,
-                         max_ms=slowest[2] * 1e3, slowest=slowest[0], errors=sum(failed for *_, failed in timed)))
+                         update_ms=statistics.median(u for _, u, _, _, _ in timed) * 1e3,
+                         frame_ms=statistics.median(f for _, _, f, _, _ in timed) * 1e3,
+                         median_ms=statistics.median(totals) * 1e3, max_ms=slowest[0] * 1e3, slowest=slowest[1],
+                         redrawn=sum(r for *_, r, _ in timed), full_ms=statistics.median(full) * 1e3,
+                         errors=sum(failed for *_, failed in timed)))
+        plt.close("all")
         if out:
             out(format_row(rows[-1]))
     return rows
 
 
-HEADER = (f"{'lesson':<9} {'explorer':<24} {'positions':>9} {'callback median ms':>18} {'first shown ms':>14} "
-          f"{'shown median ms':>15} {'shown max ms':>12} {'errors':>6}  slowest setting")
+HEADER = (f"{'lesson':<9} {'explorer':<26} {'moves':>5} {'update ms':>9} {'frame ms':>8} {'move ms':>7} "
+          f"{'max ms':>6} {'redrawn':>7} {'full ms':>7} {'full/move':>9} {'first ms':>8} {'errors':>6}  slowest setting")
 
 
 def format_row(row: dict) -> str:
-    return (f"{row['lesson']:<9} {row['explorer']:<24} {row['positions']:>9} {row['callback_ms']:18.0f} "
-            f"{row['first_ms']:14.0f} {row['median_ms']:15.0f} {row['max_ms']:12.0f} {row['errors']:>6}  {row['slowest']}"
+    return (f"{row['lesson']:<9} {row['explorer']:<26} {row['positions']:>5} {row['update_ms']:9.0f} "
+            f"{row['frame_ms']:8.0f} {row['median_ms']:7.0f} {row['max_ms']:6.0f} {row['redrawn']:>7} "
+            f"{row['full_ms']:7.0f} {row['full_ms'] / row['median_ms']:9.1f} {row['first_ms']:8.0f} "
+            f"{row['errors']:>6}  {row['slowest']}"
             + ("" if row["source"].startswith(row["lesson"][6:]) else f"  [{row['source']}]"))
 
 
-def main(argv=None) -> int:
+def main(argv=None, rows_out: list | None = None) -> int:
+    """Print the table; the rows also go to rows_out, if given (make bench passes them on)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--positions", type=int, default=5, help="values per control (default 5)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    print(f"each control at {args.positions} positions across its range, the others at their defaults, "
-          f"plus the defaults; shown = callback + the PNG Jupyter's inline backend makes ({INLINE_PNG_KWARGS})")
+    print(f"each control at {args.positions} positions across its range, the others at their defaults; "
+          f"one persistent scene per explorer moved through them; medians per explorer")
     print()
     print(HEADER)
     print("-" * len(HEADER))
     rows = measure(args.positions)
-    print(f"({len(rows)} explorers, {sum(r['positions'] for r in rows)} redraws; median of the medians: "
-          f"callback {statistics.median(r['callback_ms'] for r in rows):.0f} ms, "
-          f"shown {statistics.median(r['median_ms'] for r in rows):.0f} ms; "
-          f"worst shown {max(r['max_ms'] for r in rows):.0f} ms; "
-          f"{time.perf_counter() - start:.0f} s)")
+    if rows_out is not None:
+        rows_out.extend(rows)
+    print(f"({len(rows)} explorers, {sum(r['positions'] for r in rows)} moves; median of the medians: "
+          f"move {statistics.median(r['median_ms'] for r in rows):.0f} ms (update "
+          f"{statistics.median(r['update_ms'] for r in rows):.0f}, frame {statistics.median(r['frame_ms'] for r in rows):.0f}), "
+          f"a full redraw {statistics.median(r['full_ms'] for r in rows):.0f} ms; "
+          f"worst move {max(r['max_ms'] for r in rows):.0f} ms; {time.perf_counter() - start:.0f} s)")
     return 0
 
 

@@ -37,7 +37,7 @@ OPTIMIZER_STYLES = {
     "Adam": ("#D55E00", "-"),            # vermillion
     "AdamW": ("#332288", "--"),          # indigo
     "NAdam": ("#56B4E9", "--"),          # sky blue
-    "AdaMax": ("#117733", "-."),         # green
+    "AdaMax": ("#225555", "-."),         # dark teal (Tol): far from Adam's vermillion for every vision
     "AMSGrad": ("#AA4499", ":"),         # purple
     "RAdam": ("#000000", "-"),           # black: the course's destination
     "Lookahead": ("#997700", ":"),       # dark gold

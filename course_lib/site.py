@@ -15,8 +15,8 @@ What a page holds, and what it needs:
   the kernel keeps matplotlib's inline backend (MPLBACKEND is unset, unlike in
   ``make test``), so figures appear as they do in JupyterLab.
 - The explorers' widget state: nbclient runs with ``store_widget_state=True``
-  and saves every widget model (sliders, and the Output widget holding the
-  figure drawn at build time) in the notebook's metadata; the lab template
+  and saves every widget model (sliders, and the Image widget holding the
+  picture drawn at build time, its PNG as a base64 buffer) in the notebook's metadata; the lab template
   writes it into the page as ``application/vnd.jupyter.widget-state+json``
   and loads @jupyter-widgets/html-manager (embed-amd.js) and require.js from
   a CDN to draw the widgets from it. We point it at the html-manager release

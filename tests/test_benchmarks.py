@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+import browser_latency  # noqa: E402
 import explorer_latency  # noqa: E402
 import frame_costs  # noqa: E402
 import optimizer_speed  # noqa: E402
@@ -35,21 +36,53 @@ def test_the_single_thread_torch_timing_leaves_the_thread_count_as_it_was():
     assert torch.get_num_threads() == before
 
 
-def test_explorer_latency_times_the_callback_and_the_png_jupyter_makes():
-    callback, samples = next(iter(all_explorers().values()))
-    callback_s, shown_s, failed = explorer_latency.redraw_seconds(callback, samples[0])
-    assert not failed
-    assert 0 < callback_s < shown_s
+def test_explorer_latency_times_a_move_of_a_persistent_scene_and_a_full_redraw():
+    scene_class, samples = all_explorers()["lesson05_adam"]
+    scene = scene_class()
+    update_s, frame_s, redrawn, failed = explorer_latency.move_seconds(scene, samples[0])
+    assert not failed and redrawn, "the first frame draws the background"
+    assert update_s > 0 and frame_s > 0
+    update_s, frame_s, redrawn, failed = explorer_latency.move_seconds(scene, samples[0])
+    assert not failed and not redrawn, "the same values again reuse the background"
+    assert explorer_latency.full_redraw_seconds(scene_class, samples[0]) > 0
     assert explorer_latency.INLINE_PNG_KWARGS == {"bbox_inches": "tight"}  # matplotlib_inline's default
     assert not plt.get_fignums(), "a timed figure was left open"
 
 
-def test_explorer_latency_counts_a_failing_callback_as_an_error():
-    def broken(alpha):
-        raise ValueError("no")
+def test_explorer_latency_counts_a_failing_update_as_an_error():
+    from course_lib.widgets.scene import Scene
 
-    _, _, failed = explorer_latency.redraw_seconds(broken, {"alpha": 0.1})
+    class Broken(Scene):
+        def build(self):
+            self.fig.subplots()
+
+        def update(self, alpha):
+            raise ValueError("no")
+
+    *_, failed = explorer_latency.move_seconds(Broken(), {"alpha": 0.1})
     assert failed
+
+
+def test_browser_latency_builds_a_notebook_of_the_explorer_cells_once_per_delivery():
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    notebook, count = browser_latency.bench_notebook(root / "notebooks" / "05-adam.ipynb", ("image", "output"))
+    assert count == 1 and len(notebook.cells) == 3   # the imports, then the explorer cell twice
+    assert "from course_lib.widgets import" in notebook.cells[0].source
+    image, output = (ast.parse(c.source) for c in notebook.cells[1:])
+    calls = [[n for n in ast.walk(t) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "explorer"]
+             for t in (image, output)]
+    assert [k.arg for k in calls[0][0].keywords if k.arg == "delivery"] == []
+    assert [ast.literal_eval(k.value) for k in calls[1][0].keywords if k.arg == "delivery"] == ["output"]
+
+
+def test_the_browser_percentile_interpolates_as_numpy_does():
+    import numpy as np
+
+    values = [120.0, 35.0, 80.0, 41.0, 300.0, 64.0]
+    for p in (0, 50, 90, 100):
+        assert browser_latency.explorer_moves.percentile(values, p) == pytest.approx(np.percentile(values, p))
 
 
 @pytest.mark.parametrize("kind", ["log", "int", "dropdown"])
@@ -68,7 +101,7 @@ def test_positions_stay_inside_a_controls_range_and_include_both_ends(kind):
 
 
 def test_frame_costs_times_every_stage_of_one_redraw_and_closes_its_figures():
-    callback, samples = all_explorers()["lesson01_gd_on_quadratic"]
+    callback, samples = all_explorers()["lesson05_adam"]
     timings = frame_costs.stage_ms(callback, samples[0], repeats=1)
     assert set(timings) == set(frame_costs.STAGES) and all(ms > 0 for ms in timings.values())
     assert "the callback failed" not in frame_costs.format_row("x", timings)

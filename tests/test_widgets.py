@@ -1,5 +1,5 @@
-"""Every lesson's explorer callback, called directly with several slider values
-(ipywidgets would hide an exception raised inside it)."""
+"""Every lesson's explorer, drawn directly with several control values (ipywidgets would hide an
+exception raised inside it), and its persistent figure checked against a full drawing."""
 
 import io
 
@@ -14,69 +14,128 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from course_lib.widgets import all_explorers, explorer, log_slider, render, slider  # noqa: E402
+from course_lib.widgets.scene import Scene, axes_edges_mask  # noqa: E402
 
 EXPLORERS = all_explorers()
 SAMPLES = [(name, i, kwargs) for name, (_, samples) in EXPLORERS.items() for i, kwargs in enumerate(samples)]
 
 
-def test_every_lesson_with_an_explorer_offers_at_least_three_slider_settings():
-    for name, (callback, samples) in EXPLORERS.items():
-        assert callable(callback) and len(samples) >= 3, name
+def test_every_lesson_explorer_is_a_scene_with_at_least_three_settings():
+    for name, (scene, samples) in EXPLORERS.items():
+        assert isinstance(scene, type) and issubclass(scene, Scene), name
+        assert len(samples) >= 3, name
 
 
 @pytest.mark.parametrize("name,i,kwargs", SAMPLES, ids=[f"{n}-{i}" for n, i, _ in SAMPLES])
-def test_explorer_callback_draws_a_titled_labelled_figure_for_each_sample(name, i, kwargs):
-    callback, _ = EXPLORERS[name]
-    figure = callback(**kwargs)
-    try:
-        assert isinstance(figure, matplotlib.figure.Figure)
-        axes = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
-        assert axes
-        for ax in axes:
-            if ax.has_data():
-                assert ax.get_title() or figure._suptitle is not None, "every plot needs a title"
-                assert ax.get_xlabel() and ax.get_ylabel(), "every plot needs labelled axes"
-    finally:
-        plt.close(figure)
+def test_explorer_draws_a_titled_labelled_figure_for_each_sample(name, i, kwargs):
+    scene, _ = EXPLORERS[name]
+    figure = render(scene, kwargs)
+    assert isinstance(figure, matplotlib.figure.Figure), figure
+    axes = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
+    assert axes
+    for ax in axes:
+        if ax.has_data():
+            assert ax.get_title() or figure._suptitle is not None, "every plot needs a title"
+            assert ax.get_xlabel() and ax.get_ylabel(), "every plot needs labelled axes"
+
+
+def _differing_inside(frame, full, figure):
+    """Pixels where two RGBA images differ, away from the axes' frames (where blitting may draw
+    a clipped line over the spine instead of under it)."""
+    return np.any(frame != full, axis=-1) & ~axes_edges_mask(figure)
 
 
 @pytest.mark.parametrize("name", list(EXPLORERS))
-def test_fixed_title_height_leaves_every_explorer_image_unchanged(name):
-    """render() fixes the titles' height to skip matplotlib's search for ticks above the axes;
-    the PNG Jupyter shows (bbox_inches="tight", as the inline backend) must have the same pixels."""
-    callback, samples = EXPLORERS[name]
-    images = []
-    for make in (lambda: callback(**samples[-1]), lambda: render(callback, samples[-1])):
-        figure = make()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-        plt.close(figure)
-        images.append(np.asarray(PIL.Image.open(buffer)))
-    assert images[0].shape == images[1].shape and np.array_equal(images[0], images[1])
+def test_each_frame_of_a_persistent_explorer_equals_a_fresh_full_drawing(name):
+    """One scene moved through every sample (and back to the first), as a student's moves do: each
+    blitted frame must show what a new figure drawn in full for the same values shows, pixel for
+    pixel inside the axes. A moving artist left over from an earlier move, a background artist that
+    should lie above a moving one, or a stale cached background all fail here."""
+    scene_class, samples = EXPLORERS[name]
+    scene = scene_class()
+    previous = None
+    for i, values in enumerate([*samples, samples[0]]):
+        scene.show(**values)
+        frame = scene.frame().copy()
+        fresh = scene_class()
+        fresh.show(**values)
+        full = fresh.full_frame()
+        assert frame.shape == full.shape
+        wrong = _differing_inside(frame, full, fresh.fig)
+        assert not wrong.any(), (f"{name}, sample {i} after sample {i - 1}: {wrong.sum()} pixels differ from a "
+                                 f"full drawing, first at (row, column) {tuple(np.argwhere(wrong)[0])}")
+        if previous is not None and values != samples[i - 1]:
+            assert np.any(frame != previous), f"{name}: sample {i} shows the same picture as sample {i - 1}"
+        previous = frame
 
 
-def test_explorer_builds_controls_and_shows_an_error_instead_of_hiding_it():
-    def broken(alpha):
-        raise ValueError(f"alpha {alpha} is no good")
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_a_repeated_frame_reuses_the_cached_background(name):
+    scene_class, samples = EXPLORERS[name]
+    scene = scene_class()
+    scene.show(**samples[0])
+    first = scene.frame().copy()
+    draws = []
+    real_draw = scene.fig.canvas.draw
+    scene.fig.canvas.draw = lambda: (draws.append(1), real_draw())
+    scene.show(**samples[0])
+    assert np.array_equal(scene.frame(), first)
+    assert draws == [], "the same values again must not redraw the background"
 
-    panel = explorer(broken, alpha=log_slider(0.01, 1.0, 0.1))
-    assert isinstance(panel, ipywidgets.VBox) and isinstance(panel.children[-1], ipywidgets.Output)
-    assert render(broken, {"alpha": 0.1}) == "This explorer failed with ValueError: alpha 0.1 is no good"
+
+def test_explorer_shows_an_image_and_an_error_instead_of_hiding_it():
+    class Broken(Scene):
+        def build(self):
+            self.ax = self.fig.subplots()
+
+        def update(self, alpha):
+            raise ValueError(f"alpha {alpha} is no good")
+
+    panel = explorer(Broken, alpha=log_slider(0.01, 1.0, 0.1))
+    image, message = panel.children[-2:]
+    assert isinstance(image, ipywidgets.Image) and isinstance(message, ipywidgets.HTML)
+    assert "This explorer failed with ValueError: alpha 0.1 is no good" in message.value
+    assert message.layout.display != "none"
+    assert render(Broken, {"alpha": 0.1}) == "This explorer failed with ValueError: alpha 0.1 is no good"
 
 
-def test_explorer_redraws_when_a_slider_moves():
+def test_explorer_redraws_when_a_slider_moves_and_sends_a_png():
     calls = []
 
-    def record(x):
-        calls.append(x)
-        figure, ax = plt.subplots()
-        ax.set(title="t", xlabel="x", ylabel="y")
-        return figure
+    class Record(Scene):
+        def build(self):
+            self.ax = self.fig.subplots()
+            self.ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x", ylabel="y")
+            self.point = self.moving("point", self.ax.plot([], [], "o")[0])
+
+        def update(self, x):
+            calls.append(x)
+            self.point.set_data([x], [x])
 
     control = slider(0.0, 1.0, 0.5, 0.1)
-    explorer(record, x=control)
+    panel = explorer(Record, x=control)
+    image = panel.children[-2]
+    first = image.value
     control.value = 0.7
     assert calls == [0.5, 0.7]
+    assert first[:8] == image.value[:8] == b"\x89PNG\r\n\x1a\n" and image.value != first
+    assert control.continuous_update, "sliders redraw while dragged"
+
+
+def test_explorer_can_deliver_through_an_output_widget_for_the_benchmark():
+    figures = []
+
+    def draw(x):
+        figure, ax = plt.subplots()
+        figures.append(figure)
+        ax.set(title=f"x = {x}", xlabel="x", ylabel="y")
+        return figure
+
+    panel = explorer(draw, delivery="output", x=slider(0.0, 1.0, 0.5, 0.1))
+    assert isinstance(panel.children[-2], ipywidgets.Output)
+    assert figures and not plt.fignum_exists(figures[0].number), "a function's figure is closed once shown"
+    with pytest.raises(ValueError, match="delivery must be one of"):
+        explorer(draw, delivery="svg", x=slider(0.0, 1.0, 0.5, 0.1))
 
 
 def test_the_race_heat_map_boxes_the_chosen_lr_and_dashes_only_the_ties_within_the_margin():

@@ -34,6 +34,30 @@ the helpers a submission may use: a grader can withhold this package whole.
   convergence proof needs >= 0 (lesson 08)
 - ``sweeps``: the best value of a sweep, refusing the grid's edge (every lesson that reports a tuned value)
 
+What the explorers run, kept here so that lessons and tests can run and check it too (each
+cached where an explorer asks for the same run again as other controls move):
+
+- ``landscape_runs``: any of five optimizers, by name, on a test landscape; its loss gap and how
+  the run ended, in words (lesson 00)
+- ``gd_quadratic``: when gradient descent converges on a quadratic and how fast (lesson 01)
+- ``minibatch_noise``: mini-batch SGD on the two-weight diabetes regression and its gradient
+  variance (lesson 01)
+- ``momentum_runs``: heavy ball, Nesterov and gradient descent on the narrow valley (lesson 02)
+- ``diagonal_scaling``: where AdaGrad's per-coordinate steps help (aligned valley, rare feature)
+  and where they cannot (a turned valley), and the ceiling lr / (sqrt(G_0) + eps) (lesson 03)
+- ``effective_steps``: RMSProp's and AdaGrad's effective step size lr / (sqrt(v_t) + eps) along a
+  run, and the memory 1 / (1 - beta2) (lesson 04)
+- ``zero_start``: the weight a zero-started average keeps on v_0, and simulated v_t (lesson 06)
+- ``lp_limit``: how fast v_t^(1/p) reaches u_t (lesson 07)
+- ``step_sizes``: step lengths along a path in units of lr, and AdaMax's bound curve (lesson 07)
+- ``reddi_game``: Adam and AMSGrad playing Reddi et al.'s game, and the Theorem 1 sentence (lesson 08)
+- ``radam_warmup``: how much learning rate RAdam and a linear warmup hold back, and the short
+  digits runs (lesson 09)
+- ``lookahead_runs``: Lookahead around a named inner optimizer, and that optimizer alone, on the
+  narrow valley (lesson 10)
+- ``tuning_gain``: what tuning Adam's learning rate buys in the race, read from the race's own
+  runs (lesson 12)
+
 Lesson 04's changing bowl is a problem to run optimizers on, not a quantity,
 and worksheet 04 hands it to students: it lives with the other problems, in
 ``course_lib.landscapes``.

@@ -1,115 +1,83 @@
 """Lesson 00's explorer: any of five optimizers on any of the six test landscapes.
 
-    from course_lib.widgets.lesson00 import landscape_explorer
-    landscape_explorer(landscape="Rosenbrock", optimizer="Adam", lr=0.1, steps=300)
+    from course_lib.widgets import explorer
+    from course_lib.widgets.lesson00 import LandscapeExplorer
+    LandscapeExplorer().show(landscape="Rosenbrock", optimizer="Adam", lr=0.1, steps=300)   # the figure
 
-Left: the path from the landscape's demo start over its contours. Right: the
-gap to the best value, f(theta_t) - f*, step by step, on a log scale, so that
-crawling, converging and diverging look different at a glance. ``outcome``
-puts how the run ended into words; the step at which it diverged and its
-distance to the nearest minimum come from ``course_lib.theory.outcomes``.
+``LandscapeExplorer``, controls ``landscape, optimizer, lr, steps``. Left: the
+path from the landscape's demo start over its contours. Right: the gap to the
+best value, f(theta_t) - f*, step by step, on a log scale, so that crawling,
+converging and diverging look different at a glance; its title says how the
+run ended. The runs, the loss gap and that sentence come from
+``course_lib.theory.landscape_runs``.
 
 ``lesson_map()`` draws the course's lessons as the optimizers' family tree.
 """
 
 from __future__ import annotations
 
-import math
+import functools
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import optim
-from ..landscapes import DIVERGENCE_NORM, LANDSCAPES, Landscape, trajectory
-from ..plots import color_for, plot_losses, plot_trajectories
-from ..theory.outcomes import diverged_at, nearest_minimum
+from ..plots import color_for, style_for
+from ..theory.landscape_runs import GAP_FLOOR, OPTIMIZERS, loss_gap, optimizer_path, outcome
+from ..theory.outcomes import diverged_at
+from .limits import log_limits, step_axis_end
+from .panels import LandscapePaths
+from .scene import Scene
 
-# Display name -> optimizer at a given learning rate, every other
-# hyperparameter at torch.optim's default; "Momentum" is torch.optim.SGD with
-# momentum=0.9 (heavy ball, lesson 02).
-OPTIMIZERS = {
-    "SGD": lambda lr: optim.SGD(lr=lr),
-    "Momentum": lambda lr: optim.SGD(lr=lr, momentum=0.9),
-    "Adam": lambda lr: optim.Adam(lr=lr),
-    "RMSProp": lambda lr: optim.RMSprop(lr=lr),
-    "AdaGrad": lambda lr: optim.Adagrad(lr=lr),
-}
-
-# A loss gap below this is rounding: the log-scale plot floors it here
-# (plain gradient descent can land exactly on a minimum, gap 0).
-GAP_FLOOR = 1e-16
 # A diverging run's gap reaches 1e300 or overflows: the plot's top stops here
 # and the curve leaves through it.
 GAP_CEILING = 1e20
 
 
-def make_optimizer(optimizer: str, lr: float):
-    """The course_lib optimizer named ``optimizer`` ("SGD", "Momentum", "Adam", "RMSProp", "AdaGrad")."""
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(map(repr, OPTIMIZERS))}")
-    return OPTIMIZERS[optimizer](lr)
+@functools.lru_cache(maxsize=64)
+def _run(landscape: str, optimizer: str, lr: float, steps: int):
+    """optimizer_path, kept: the explorer asks for each run again as the other controls move.
+    The arrays are shared between callers, who must not change them."""
+    return optimizer_path(landscape, optimizer, lr, steps)
 
 
-def optimizer_path(landscape: str, optimizer: str, lr: float, steps: int) -> tuple[Landscape, np.ndarray]:
-    """(the landscape, the path of ``optimizer`` from its demo start): what the explorer draws.
-
-    The path has steps + 1 rows, or fewer if the run diverged (see
-    ``course_lib.landscapes.trajectory``).
-    """
-    if landscape not in LANDSCAPES:
-        raise ValueError(f"unknown landscape {landscape!r}; choose one of {', '.join(map(repr, LANDSCAPES))}")
-    land = LANDSCAPES[landscape]()
-    return land, trajectory(make_optimizer(optimizer, lr), land, steps=int(steps))
-
-
-def _power_of_ten(x: float) -> str:
-    """1e6 -> "10⁶", in plain text: no "|" or "$" that a Markdown table would misread."""
-    return "10" + str(round(math.log10(x))).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
-
-
-def outcome(land: Landscape, path: np.ndarray, steps: int) -> str:
-    """One line: diverged at which step, or where the last point ended up."""
-    step = diverged_at(path, steps)
-    if step is not None:
-        return f"diverged: ‖θ‖ > {_power_of_ten(DIVERGENCE_NORM)} at step {step}"
-    index, distance = nearest_minimum(land, path[-1])
-    where = f"({land.minima[index][0]:.3g}, {land.minima[index][1]:.3g})"
-    return f"after {steps} steps: {distance:.2g} from the minimum {where}"
-
-
-def loss_gap(land: Landscape, path: np.ndarray) -> np.ndarray:
-    """f(theta_t) - f* along the path, floored at GAP_FLOOR for the log scale;
-    inf (a diverged run's overflow) becomes nan, which matplotlib leaves out."""
-    with np.errstate(all="ignore"):  # a diverging path overflows on purpose
-        gap = land(path) - land.min_value
-    return np.where(np.isfinite(gap), np.maximum(gap, GAP_FLOOR), np.nan)
-
-
-def landscape_explorer(landscape: str = "Rosenbrock", optimizer: str = "Adam", lr: float = 0.1,
-                       steps: int = 300):
+class LandscapeExplorer(Scene):
     """The chosen optimizer's path on the chosen landscape, and its loss gap per step."""
-    land, path = optimizer_path(landscape, optimizer, lr, steps)
-    fig, (ax_path, ax_gap) = plt.subplots(1, 2, figsize=(11.0, 4.6),
-                                          gridspec_kw={"width_ratios": [1.15, 1.0]})
-    # coarse contours and small markers: the figure redraws on every slider move
-    plot_trajectories(land, {optimizer: path}, ax=ax_path, levels=25, resolution=120,
-                      markersize=2.0, legend_loc="upper left")
-    ax_path.set_title(f"{optimizer} with α = {lr:.3g} on {land.name}")
-    gap = loss_gap(land, path)
-    diverged = diverged_at(path, steps) is not None
-    plot_losses({optimizer: gap}, ax=ax_gap, logy=True,
-                ylabel=r"$f(\theta_t) - f^*$", xlabel="step t",
-                title=outcome(land, path, steps))
-    ax_gap.title.set_fontsize("medium")
-    ax_gap.set_yscale("log")  # also when every value is the floor
-    low, high = np.nanmin(gap), np.nanmax(gap)
-    ax_gap.set_ylim(max(GAP_FLOOR, low) / 10, min(GAP_CEILING, 10 * high))
-    # a diverged run lasts a few steps: zoom on them, or the explosion is one vertical line
-    ax_gap.set_xlim(0, max(len(path), 10) if diverged else steps)
-    ax_gap.grid(True, which="major", alpha=0.3)
-    # fixed margins: tight_layout would double the time of every redraw
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.9, wspace=0.22)
-    return fig
+
+    figsize = (11.0, 4.6)
+
+    def build(self):
+        self.ax_path, self.ax_gap = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
+        # coarse contours and small markers: cheap to draw when the landscape changes
+        self.paths = LandscapePaths(self, self.ax_path, list(OPTIMIZERS), levels=25, resolution=120, markersize=2.0,
+                                    legend_loc="upper left")
+        ax = self.ax_gap
+        self.gap = self.moving("gap", ax.plot([], [], linewidth=1.5)[0])
+        ax.set_yscale("log")
+        ax.set_xlabel("step t")
+        ax.set_ylabel(r"$f(\theta_t) - f^*$")
+        ax.grid(True, which="major", alpha=0.3)
+        self.moving("path title", self.ax_path.title)
+        self.moving("gap title", ax.title)
+        # fixed margins: tight_layout would cost more than the whole frame
+        self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.9, wspace=0.22)
+
+    def update(self, landscape="Rosenbrock", optimizer="Adam", lr=0.1, steps=300):
+        steps = int(steps)
+        # the run goes on to the end of the step axis: moving `steps` within it only cuts the path
+        land, longer = _run(landscape, optimizer, float(lr), step_axis_end(steps))
+        path = longer[: steps + 1]
+        self.paths.show(land, {optimizer: path})
+        self.ax_path.set_title(f"{optimizer} with α = {lr:.3g} on {land.name}")
+        gap = loss_gap(land, path)
+        self.gap.set_data(np.arange(len(gap)), gap)
+        self.gap.set(**style_for(optimizer))
+        ax = self.ax_gap
+        ax.set_title(outcome(land, path, steps), fontsize="medium")
+        low, high = log_limits(gap, lowest=GAP_FLOOR, top_at_least=GAP_FLOOR, top_at_most=GAP_CEILING)
+        ax.set_ylim(low / 10, high)   # a decade below: a gap floored at 1e-16 stays off the frame
+        # a diverged run lasts a few steps: zoom on them, or the explosion is one vertical line
+        diverged = diverged_at(path, steps) is not None
+        ax.set_xlim(0, step_axis_end(len(path) if diverged else steps))
 
 
 # --- the map of the course ---------------------------------------------------------
@@ -161,7 +129,7 @@ def lesson_map():
 
 
 EXPLORERS = {
-    "lesson00_landscapes": (landscape_explorer, [
+    "lesson00_landscapes": (LandscapeExplorer, [
         dict(landscape="Rosenbrock", optimizer="Adam", lr=0.1, steps=300),       # the default
         dict(landscape="Quadratic", optimizer="SGD", lr=1e-4, steps=10),          # smallest lr, fewest steps
         dict(landscape="Rosenbrock", optimizer="SGD", lr=1.0, steps=500),         # diverges at once
@@ -172,5 +140,5 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["OPTIMIZERS", "make_optimizer", "optimizer_path", "outcome", "loss_gap", "landscape_explorer", "lesson_map",
-           "LESSONS", "EXPLORERS"]
+__all__ = ["LandscapeExplorer", "GAP_CEILING", "lesson_map", "LESSONS", "PREREQUISITES",
+           "EXPLORERS"]

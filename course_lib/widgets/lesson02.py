@@ -1,12 +1,15 @@
 """Lesson 02's explorer, heavy-ball and Nesterov momentum on the narrow valley, and its look-ahead picture.
 
-``momentum_on_valley(lr, momentum, nesterov, steps)`` draws the path of
-``optim.SGD(lr, momentum, nesterov)`` next to plain gradient descent with the
-same lr, and the loss of both against the step. The legend gives each run's
-predicted rate (the factor by which the distance to the minimum shrinks per
-step, from the eigenvalues of the update on the quadratic); the title gives
-the optimal beta* and alpha* of lesson 02, so a student can set the sliders
-to them and watch the rate drop. Both come from ``course_lib.theory.momentum_rates``.
+``MomentumOnValleyExplorer``: the path of ``optim.SGD(lr, momentum, nesterov)``
+next to plain gradient descent with the same lr, and the loss of both against
+the step. Its controls: ``lr, momentum, nesterov, steps``. The loss panel's
+legend gives each run's predicted rate (the factor by which the distance to
+the minimum shrinks per step, from the eigenvalues of the update on the
+quadratic), or the step at which it diverged; the suptitle gives the optimal
+beta* and alpha* of lesson 02, so a student can set the sliders to them and
+watch the rate drop. Both come from ``course_lib.theory.momentum_rates``, the
+runs from ``course_lib.theory.momentum_runs``, the diverging step from
+``course_lib.theory.outcomes``.
 
 ``lookahead_step_figure(theta, v, lr, momentum)`` draws one step of the heavy ball
 and of Nesterov from the same state (theta_{t-1}, v_{t-1}) in Sutskever's velocity
@@ -22,59 +25,94 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .. import landscapes, optim, plots
+from .. import plots
 from ..theory.momentum_rates import optimal_heavy_ball, predicted_rate
+from ..theory.momentum_runs import VALLEY, valley_run
+from ..theory.outcomes import diverged_at
+from .limits import step_axis_end
+from .scene import Scene
 
-VALLEY = landscapes.narrow_valley()
+RUNS = ("SGD", "Momentum", "Nesterov")   # drawn in this order; SGD is plain gradient descent here
 
 
 def _label(name: str, path: np.ndarray, steps: int, rate: float) -> str:
-    if len(path) < steps + 1:
-        return f"{name}: diverged at step {len(path) - 1}"
-    return f"{name}: rate {rate:.3f} per step"
+    step = diverged_at(path, steps)
+    return f"{name}: rate {rate:.3f} per step" if step is None else f"{name}: diverged at step {step}"
 
 
-def momentum_on_valley(lr: float = 0.1, momentum: float = 0.9, nesterov: bool = False, steps: int = 60):
-    """Paths and losses of momentum (or Nesterov) and of plain GD, same lr, on the narrow valley."""
-    steps = int(steps)
-    nesterov = bool(nesterov) and momentum > 0  # torch refuses Nesterov without momentum
-    name = "Nesterov" if nesterov else "Momentum"
-    curvatures = (VALLEY.mu, VALLEY.L)
-    paths = {
-        "SGD": landscapes.trajectory(optim.SGD(lr=lr), VALLEY, steps=steps),
-        name: landscapes.trajectory(optim.SGD(lr=lr, momentum=momentum, nesterov=nesterov), VALLEY, steps=steps),
-    }
-    rates = {"SGD": predicted_rate(lr, 0.0, False, curvatures),
-             name: predicted_rate(lr, momentum, nesterov, curvatures)}
-    labels = {key: _label("GD" if key == "SGD" else key, path, steps, rates[key]) for key, path in paths.items()}
+class MomentumOnValleyExplorer(Scene):
+    """Momentum (or Nesterov) and plain GD, same lr, on the narrow valley: paths (left), losses (right).
 
-    figure, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11.5, 4.2), gridspec_kw={"width_ratios": [1.35, 1]})
-    plots.plot_landscape(VALLEY, ax=ax_path, levels=20, resolution=110)
-    colors = plots.colors_for(paths)
-    for key, path in paths.items():
-        faded = 0.35 if len(path) < steps + 1 else 1.0  # a diverging path would hide the other one
-        style = {**plots.style_for(key), "color": colors[key]}
-        ax_path.plot(path[:, 0], path[:, 1], marker="o", markersize=2.5, linewidth=1.3, **style,
-                     label=labels[key], zorder=3, alpha=faded)
-        ax_loss.semilogy(np.arange(len(path)), VALLEY(path), **style, label=labels[key])
-    ax_path.plot(*VALLEY.start, "o", markersize=9, markerfacecolor="none", markeredgecolor="black", zorder=4)
-    ax_path.set_xlim(VALLEY.xlim)
-    ax_path.set_ylim(VALLEY.ylim)
-    ax_path.legend(loc="lower right", fontsize=8)
-    alpha_star, beta_star = optimal_heavy_ball(VALLEY.L, VALLEY.mu)
-    ax_path.set_title(rf"$\alpha$ = {lr:.3g}, $\beta$ = {momentum:.3g}: effective step "
-                      rf"$\alpha/(1-\beta)$ = {lr / (1 - momentum):.3g}", fontsize=10)
-    ax_loss.set_xlabel("step t")
-    ax_loss.set_ylabel(r"loss $f(\theta_t)$ (minimum 0)")
-    ax_loss.set_ylim(1e-12, 1e3)
-    ax_loss.set_xlim(0, steps)
-    ax_loss.legend(fontsize=8)
-    ax_loss.set_title("Loss per step (legend: rate per step, from the roots)", fontsize=10)
-    figure.suptitle(rf"Narrow valley ($\kappa$ = {VALLEY.condition_number:.0f}): the optimal heavy ball is "
-                    rf"$\beta^*$ = {beta_star:.3f} with $\alpha^*$ = {alpha_star:.3f}", fontsize=11)
-    # fixed margins: tight_layout would cost more than the rest of the callback
-    figure.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.22)
-    return figure
+    Text is what a move costs most to draw, so only what changes is redrawn: the
+    path panel's title (the effective step) and the loss panel's legend (the
+    rates). The path panel's legend names the two runs; it changes only with
+    ``nesterov``, and lies below the paths, so it can stay in the background.
+    """
+
+    figsize = (11.5, 4.2)
+
+    def build(self):
+        self.ax_path, self.ax_loss = ax_path, ax_loss = self.fig.subplots(
+            1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+        plots.plot_landscape(VALLEY, ax=ax_path, levels=20, resolution=110)
+        # the minimum's star lies above the paths, as in a full draw: it must be drawn after them
+        for i, star in enumerate(c for c in ax_path.collections if c.get_zorder() >= plots.MINIMUM_STYLE["zorder"]):
+            self.moving(f"minimum {i}", star)
+        ax_path.set_autoscale_on(False)
+        self.paths, self.losses = {}, {}
+        for key in RUNS:
+            style = plots.style_for(key)
+            self.paths[key] = self.moving(f"path {key}", ax_path.plot(
+                [], [], marker="o", markersize=2.5, linewidth=1.3, zorder=3, **style)[0])
+            self.losses[key] = self.moving(f"loss {key}", ax_loss.plot([], [], **style)[0])
+        self.moving("start", ax_path.plot(*VALLEY.start, "o", markersize=9, markerfacecolor="none",
+                                          markeredgecolor="black", zorder=4)[0])
+        self.shown_runs = None   # the pair of runs the legends are made for
+        ax_loss.set_yscale("log")
+        ax_loss.set_ylim(1e-12, 1e3)
+        ax_loss.set_xlabel("step t")
+        ax_loss.set_ylabel(r"loss $f(\theta_t)$ (minimum 0)")
+        ax_loss.set_title("Loss per step (legend: rate per step, from the roots)", fontsize=10)
+        self.moving("path title", ax_path.title)
+        alpha_star, beta_star = optimal_heavy_ball(VALLEY.L, VALLEY.mu)
+        self.fig.suptitle(rf"Narrow valley ($\kappa$ = {VALLEY.condition_number:.0f}): the optimal heavy ball is "
+                          rf"$\beta^*$ = {beta_star:.3f} with $\alpha^*$ = {alpha_star:.3f}", fontsize=11)
+        # fixed margins: tight_layout would cost more than the rest of a move
+        self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.22)
+
+    def update(self, lr=0.1, momentum=0.9, nesterov=False, steps=60):
+        steps = int(steps)
+        nesterov = bool(nesterov) and momentum > 0   # torch refuses Nesterov without momentum
+        name = "Nesterov" if nesterov else "Momentum"
+        curvatures = (VALLEY.mu, VALLEY.L)
+        runs = {"SGD": valley_run(float(lr), 0.0, False, steps),
+                name: valley_run(float(lr), float(momentum), nesterov, steps)}
+        rates = {"SGD": predicted_rate(lr, 0.0, False, curvatures),
+                 name: predicted_rate(lr, momentum, nesterov, curvatures)}
+        for key in RUNS:
+            self.paths[key].set_visible(key in runs)
+            self.losses[key].set_visible(key in runs)
+        for key, (path, loss) in runs.items():
+            faded = 0.35 if diverged_at(path, steps) is not None else 1.0   # a diverging path would hide the other
+            self.paths[key].set(data=(path[:, 0], path[:, 1]), alpha=faded)
+            self.losses[key].set_data(np.arange(len(path)), loss)
+        if tuple(runs) != self.shown_runs:
+            self._make_legends(list(runs))
+        for text, (key, (path, _)) in zip(self.rates_legend.get_texts(), runs.items()):
+            text.set_text(_label("GD" if key == "SGD" else key, path, steps, rates[key]))
+        self.ax_loss.set_xlim(0, step_axis_end(steps))
+        self.ax_path.set_title(rf"effective step $\alpha/(1-\beta)$ = {lr / (1 - momentum):.3g}", fontsize=10)
+
+    def _make_legends(self, keys):
+        handles = [Line2D([], [], marker="o", markersize=2.5, linewidth=1.3, **plots.style_for(key),
+                          label="GD" if key == "SGD" else key) for key in keys]
+        # below the paths (zorder 3), above the contours' lines (2): a background artist in every frame
+        self.ax_path.legend(handles=handles, loc="lower right", fontsize=8).set_zorder(2.5)
+        self.background_changed()
+        # the rates, above the losses: a moving artist, whose texts each move sets
+        self.rates_legend = self.moving("rates legend", self.ax_loss.legend(
+            handles=[self.losses[key] for key in keys], labels=keys, loc="upper right", fontsize=8))
+        self.shown_runs = tuple(keys)
 
 
 def lookahead_step_figure(theta, v, lr: float, momentum: float):
@@ -133,13 +171,14 @@ def lookahead_step_figure(theta, v, lr: float, momentum: float):
 
 
 EXPLORERS = {
-    "lesson02_momentum_on_valley": (momentum_on_valley, [
+    "lesson02_momentum_on_valley": (MomentumOnValleyExplorer, [
         dict(lr=0.1, momentum=0.9, nesterov=False, steps=60),     # the default: momentum spirals, GD crawls
         dict(lr=0.614, momentum=0.566, nesterov=False, steps=80),  # near alpha*, beta*
         dict(lr=0.3, momentum=0.9, nesterov=True, steps=100),     # Nesterov diverges where heavy ball does not
         dict(lr=1.0, momentum=0.99, nesterov=False, steps=200),   # extreme: both diverge
         dict(lr=0.005, momentum=0.0, nesterov=True, steps=10),    # extreme: no momentum, tiny steps
+        dict(lr=0.1, momentum=0.9, nesterov=True, steps=60),      # Nesterov at the default: faster than heavy ball
     ]),
 }
 
-__all__ = ["lookahead_step_figure", "momentum_on_valley", "EXPLORERS"]
+__all__ = ["MomentumOnValleyExplorer", "lookahead_step_figure", "EXPLORERS"]

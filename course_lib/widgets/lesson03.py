@@ -1,90 +1,126 @@
-"""Lesson 03's explorer: AdaGrad against plain gradient descent on the narrow valley.
+"""Lesson 03 (AdaGrad): the explorer.
 
-``adagrad_explorer(lr, eps, initial_accumulator_value, steps)`` draws, side by
-side, the path of ``optim.Adagrad(lr, eps=eps, initial_accumulator_value=...)``
-and of plain gradient descent with the same lr on the narrow valley, and each
-coordinate's effective step size alpha / (sqrt(G_t) + eps) against the step t.
-GD's effective step is lr, the same for both coordinates and for ever; AdaGrad's
-starts near lr / |g_1| in each coordinate (capped by the initial accumulator)
-and can only shrink, because G_t only grows.
+``AdagradExplorer``: AdaGrad and plain SGD with the same lr on one of the
+problems of ``course_lib.theory.diagonal_scaling`` (``problem``: an
+axis-aligned valley, the same valley turned by 45°, or the aligned valley whose
+theta_1 gradient is seen at one step in ten, a rare feature). Left, both paths
+over the valley's contours; right, AdaGrad's effective step size
+lr / (sqrt(G_t) + eps) for each coordinate against the step t, SGD's lr, and
+the ceiling lr / (sqrt(G_0) + eps) that G_0 and eps put on every effective
+step. Its controls: ``lr, eps, initial_accumulator_value, steps, problem``.
+
+The runs (AdaGrad's path and effective steps, SGD's path) are computed by
+``diagonal_scaling.adagrad_run`` and ``sgd_run``; this module only draws them.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import functools
+
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
-from .. import landscapes, optim, plots
+from ..plots import color_for
+from ..theory import diagonal_scaling
+from .limits import log_limits
+from .panels import LandscapePaths
+from .scene import Scene
 
-VALLEY = landscapes.narrow_valley()
-
-
-def adagrad_run(lr: float, eps: float, initial_accumulator_value: float, steps: int):
-    """AdaGrad on the narrow valley: the path (steps + 1, 2) and the effective steps (steps, 2).
-
-    Row t - 1 of the effective steps is alpha / (sqrt(G_t) + eps) per coordinate
-    after step t, the factor that multiplied g_t in that step.
-    """
-    opt = optim.Adagrad(lr=lr, eps=eps, initial_accumulator_value=initial_accumulator_value)
-    theta = np.array(VALLEY.start, dtype=np.float64)
-    state = opt.init(theta)
-    path, effective = [theta], []
-    for _ in range(steps):
-        theta, state = opt.step(theta, VALLEY.grad(theta), state)
-        path.append(theta)
-        effective.append(lr / (np.sqrt(state.sum_sq) + eps))
-    return np.array(path), np.array(effective)
+MAX_STEPS = 500   # the steps slider's end: the step axis is fixed to it
 
 
-def _gd_label(path: np.ndarray, steps: int) -> str:
-    if len(path) < steps + 1:
-        return f"GD: diverged at step {len(path) - 1} (lr > 2/L = {2 / VALLEY.L:.2g})"
-    return f"GD: final loss {VALLEY(path[-1]):.2g}"
+@functools.lru_cache(maxsize=64)
+def _runs(problem: str, lr: float, eps: float, initial_accumulator_value: float, steps: int):
+    """The runs one frame draws, cached: moving back to a value costs nothing. Not to be mutated."""
+    ada_path, effective = diagonal_scaling.adagrad_run(problem, lr, eps, initial_accumulator_value, steps)
+    return ada_path, effective, diagonal_scaling.sgd_run(problem, lr, steps)
 
 
-def adagrad_explorer(lr: float = 0.3, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
-                     steps: int = 60):
-    """The paths of AdaGrad and GD (same lr) on the narrow valley, and AdaGrad's effective step per coordinate."""
-    steps = int(steps)
-    ada_path, effective = adagrad_run(lr, eps, initial_accumulator_value, steps)
-    gd_path = landscapes.trajectory(optim.SGD(lr=lr), VALLEY, steps=steps)
-    colors = plots.colors_for(["SGD", "AdaGrad"])
+class AdagradExplorer(Scene):
+    """AdaGrad and SGD (same lr) on a problem of ``diagonal_scaling.PROBLEMS``, and AdaGrad's effective steps."""
 
-    figure, (ax_path, ax_step) = plt.subplots(1, 2, figsize=(11.5, 4.2), gridspec_kw={"width_ratios": [1.35, 1]})
-    plots.plot_landscape(VALLEY, ax=ax_path, levels=20, resolution=110)
-    ax_path.plot(gd_path[:, 0], gd_path[:, 1], "-o", color=colors["SGD"], markersize=2.5, linewidth=1.3,
-                 label=_gd_label(gd_path, steps), zorder=3)
-    ax_path.plot(ada_path[:, 0], ada_path[:, 1], "-o", color=colors["AdaGrad"], markersize=2.5, linewidth=1.3,
-                 label=f"AdaGrad: final loss {VALLEY(ada_path[-1]):.2g}", zorder=3)
-    ax_path.plot(*VALLEY.start, "o", markersize=9, markerfacecolor="none", markeredgecolor="black", zorder=4)
-    ax_path.set_xlim(VALLEY.xlim)
-    ax_path.set_ylim(VALLEY.ylim)
-    ax_path.legend(loc="lower right", fontsize=8)
-    ax_path.set_title(f"{steps} steps, lr = {lr:.3g}, eps = {eps:.2g}, G_0 = {initial_accumulator_value:.3g}",
-                      fontsize=9)
+    figsize = (11.5, 4.6)
 
-    t = np.arange(1, steps + 1)
-    ax_step.loglog(t, effective[:, 0], color=colors["AdaGrad"], label=r"AdaGrad, $\theta_1$")
-    ax_step.loglog(t, effective[:, 1], color=colors["AdaGrad"], linestyle="--", label=r"AdaGrad, $\theta_2$")
-    ax_step.loglog(t, np.full(steps, lr), color=colors["SGD"], label=r"GD: $\alpha$ for both, always")
-    ax_step.set_xlabel("step t")
-    ax_step.set_ylabel(r"effective step $\alpha / (\sqrt{G_t} + \epsilon)$")
-    ax_step.set_title("per-coordinate step size: AdaGrad's only shrinks", fontsize=9)
-    ax_step.legend(fontsize=8)
-    figure.suptitle("AdaGrad vs gradient descent on the narrow valley (same lr)", fontsize=11)
-    # fixed margins: tight_layout would cost more than the rest of the callback
-    figure.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.25)
-    return figure
+    def build(self):
+        self.ax_path, ax = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+        self.paths = LandscapePaths(self, self.ax_path, ["SGD", "AdaGrad"], levels=20, resolution=110, markersize=2.0,
+                                    legend_loc="lower right", legend_fontsize=8)
+        self.ax_step = ax
+        ada_color, sgd_color = color_for("AdaGrad"), color_for("SGD")
+        # the ceiling first and below the curves: a curve that reaches it is drawn over it, as in a full draw
+        self.ceiling = self.moving("ceiling", ax.axhline(1.0, color="black", lw=1.0, ls=":", zorder=1.5,
+                                                         label=r"ceiling $\alpha/(\sqrt{G_0}+\epsilon)$"))
+        self.sgd = self.moving("sgd", ax.plot([], [], color=sgd_color, lw=1.4, label=r"SGD: $\alpha$ for both")[0])
+        self.ada_1 = self.moving("adagrad 1", ax.plot([], [], color=ada_color, lw=1.6,
+                                                      label=r"AdaGrad, $\theta_1$")[0])
+        self.ada_2 = self.moving("adagrad 2", ax.plot([], [], color=ada_color, lw=1.6, ls="--",
+                                                      label=r"AdaGrad, $\theta_2$")[0])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())   # a one-decade range would label its minor ticks
+        ax.set_xlim(1, MAX_STEPS)
+        ax.set_xlabel("step t")
+        ax.set_ylabel(r"effective step $\alpha/(\sqrt{G_t}+\epsilon)$")
+        ax.set_title("Effective step per coordinate (SGD's: $\\alpha$)", fontsize=10)
+        # outside the axes, so in the background: the curves never pass under it
+        self.fig.legend(handles=[self.ada_1, self.ada_2, self.sgd, self.ceiling], loc="center left",
+                        bbox_to_anchor=(0.805, 0.5), fontsize=8.5, frameon=False)
+        self.problem_name = None
+        # fixed margins: tight_layout would cost more than the rest of a frame
+        self.fig.subplots_adjust(left=0.065, right=0.8, bottom=0.11, top=0.9, wspace=0.22)
+
+    def update(self, lr=0.3, eps=1e-10, initial_accumulator_value=0.0, steps=60, problem="aligned valley"):
+        steps = int(steps)
+        prob = diagonal_scaling.problem(problem)
+        land = prob.landscape
+        ada_path, effective, sgd_path = _runs(problem, float(lr), float(eps), float(initial_accumulator_value), steps)
+
+        if prob.rare_every is not None:   # the rare coordinate's progress is the point
+            ada_note = f"AdaGrad: θ1 from {land.start[0]:.2f} to {ada_path[-1, 0]:.2f}"
+            sgd_note = f"SGD: θ1 from {land.start[0]:.2f} to {sgd_path[-1, 0]:.2f}"
+        else:
+            ada_note = f"AdaGrad: final loss {land(ada_path[-1]):.2g}"
+            sgd_note = f"SGD: final loss {land(sgd_path[-1]):.2g}"
+        if len(sgd_path) < steps + 1:
+            sgd_note = f"SGD: diverged at step {len(sgd_path) - 1} (α > 2/L = {2 / land.L:.2g})"
+        self.paths.lines["AdaGrad"].set_label(ada_note)
+        self.paths.lines["SGD"].set_label(sgd_note)
+        self.paths.show(land, {"SGD": sgd_path, "AdaGrad": ada_path})
+        if problem != self.problem_name:   # a static title: the slider values are on the sliders
+            self.ax_path.set_title(prob.title, fontsize=10)
+            self.problem_name = problem
+            self.background_changed()
+
+        t = np.arange(1, steps + 1)
+        self.ada_1.set_data(t, effective[:, 0])
+        self.ada_2.set_data(t, effective[:, 1])
+        self.sgd.set_data([1, steps], [lr, lr])
+        # the curves and lr set the limits; the ceiling shows when it lies below their top decade, where it
+        # holds the curves down (G_0 = 0 and a tiny eps put it far above, out of the picture)
+        low, high = log_limits([effective.min(), effective.max(), lr], lowest=1e-6, headroom=2.0)
+        self.ax_step.set_ylim(low, high)
+        ceiling = diagonal_scaling.effective_step_ceiling(lr, eps, initial_accumulator_value)
+        self.ceiling.set_visible(ceiling <= high)
+        self.ceiling.set_ydata([ceiling, ceiling] if ceiling <= high else [1.0, 1.0])
 
 
 EXPLORERS = {
-    "lesson03_adagrad": (adagrad_explorer, [
-        dict(lr=0.3, eps=1e-10, initial_accumulator_value=0.0, steps=60),    # the default: GD bounces, AdaGrad slides
-        dict(lr=3.0, eps=1e-10, initial_accumulator_value=0.0, steps=200),   # extreme lr: GD diverges, AdaGrad does not
+    "lesson03_adagrad": (AdagradExplorer, [
+        dict(lr=0.3, eps=1e-10, initial_accumulator_value=0.0, steps=60),    # the default: the aligned valley
+        dict(lr=3.0, eps=1e-10, initial_accumulator_value=0.0, steps=200),   # a huge lr: SGD diverges, AdaGrad does not
         dict(lr=0.01, eps=1e-10, initial_accumulator_value=0.0, steps=500),  # tiny lr: AdaGrad stalls
         dict(lr=0.5, eps=1.0, initial_accumulator_value=0.0, steps=60),      # eps as large as the gradients
         dict(lr=0.5, eps=1e-10, initial_accumulator_value=10.0, steps=10),   # a large G_0: timid first steps
+        # turned by 45 degrees: the two effective steps stay together, SGD ends ahead
+        dict(lr=0.3, eps=1e-10, initial_accumulator_value=0.0, steps=60, problem="valley turned 45°"),
+        dict(lr=1.0, eps=1e-10, initial_accumulator_value=0.0, steps=200, problem="valley turned 45°"),
+        # the rare feature: theta_1's effective step, a staircase, stays above lr
+        dict(lr=0.3, eps=1e-10, initial_accumulator_value=0.0, steps=60, problem="rare feature"),
+        # ... until G_0 = 1 puts a ceiling at lr on it: AdaGrad's theta_1 then ends a little behind SGD's
+        dict(lr=0.3, eps=1e-10, initial_accumulator_value=1.0, steps=60, problem="rare feature"),
+        # eps about as large as sqrt(G) of theta_1: its staircase starts at under half its height
+        dict(lr=0.3, eps=0.3, initial_accumulator_value=0.0, steps=200, problem="rare feature"),
     ]),
 }
 
-__all__ = ["adagrad_explorer", "adagrad_run", "EXPLORERS"]
+__all__ = ["AdagradExplorer", "EXPLORERS", "MAX_STEPS"]

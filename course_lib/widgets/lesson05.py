@@ -1,77 +1,98 @@
 """Lesson 05 (Adam): the explorer.
 
-``adam_explorer(lr, beta1, beta2, eps, x0, y0, landscape)``: Adam's path on a
-landscape from a chosen start, with plain SGD at the same lr for reference,
-and, beside it, the size of each step measured in units of lr against the
-bound Kingma and Ba state in section 2.1 of the Adam paper
-(``course_lib.theory.step_bounds.paper_step_bound``).
+``AdamExplorer``: Adam's path on a landscape from a chosen start, with plain SGD
+at the same lr for reference, and, beside it, the size of each step measured in
+units of lr against the bound Kingma and Ba state in section 2.1 of the Adam
+paper (``course_lib.theory.step_bounds.paper_step_bound``). Its controls:
+``lr, beta1, beta2, eps, x0, y0, landscape``.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim
-from ..plots import color_for, plot_trajectories
+from ..plots import color_for
 from ..theory.step_bounds import paper_step_bound
+from .limits import log_limits
+from .panels import LandscapePaths, finite_prefix
+from .scene import Scene
 
 EXPLORER_STEPS = 200
 
 
-def adam_explorer(lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-                  x0: float = 1.0, y0: float = 1.5, landscape: str = "Beale"):
+def step_sizes_in_lr(path: np.ndarray, lr: float) -> np.ndarray:
+    """|theta_t - theta_{t-1}| / lr for each step and coordinate of a path: shape (steps, 2)."""
+    return np.abs(np.diff(path, axis=0)) / lr
+
+
+class AdamExplorer(Scene):
     """Adam (and SGD with the same lr) from (x0, y0) on a landscape of ``landscapes.LANDSCAPES``.
 
     Left: both paths over the contours. Right: |Delta theta_i| / lr for each
     coordinate of Adam's steps, against the paper's bound, and for SGD, whose
     step in units of lr is the gradient itself.
     """
-    land = landscapes.LANDSCAPES[landscape]()
-    start = np.array([x0, y0], dtype=np.float64)
-    adam_path = landscapes.trajectory(optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps), land, start,
-                                      steps=EXPLORER_STEPS)
-    sgd_path = landscapes.trajectory(optim.SGD(lr=lr), land, start, steps=EXPLORER_STEPS)
 
-    fig, (ax_path, ax_step) = plt.subplots(1, 2, figsize=(11.5, 4.6), gridspec_kw={"width_ratios": [1, 1.25]})
-    plot_trajectories(land, {"SGD": sgd_path, "Adam": adam_path}, ax=ax_path, resolution=120, markersize=2.0)
-    with np.errstate(all="ignore"):
-        sgd_note = ("SGD diverged" if len(sgd_path) < EXPLORER_STEPS + 1
-                    else f"SGD ends at f = {land(sgd_path[-1]):.3g}")
-        ax_path.set_title(f"{land.name}: Adam ends at f = {land(adam_path[-1]):.3g}; {sgd_note}", fontsize=10)
+    figsize = (11.5, 4.6)
 
-    adam_steps = np.abs(np.diff(adam_path, axis=0)) / lr
-    sgd_steps = np.abs(np.diff(sgd_path, axis=0)).max(axis=1) / lr if len(sgd_path) > 1 else np.zeros(0)
-    t = np.arange(1, len(adam_steps) + 1)
-    adam_color = color_for("Adam")
-    ax_step.plot(t, adam_steps[:, 0], color=adam_color, lw=1.4, label=r"Adam, $|\Delta\theta_1|/\alpha$")
-    ax_step.plot(t, adam_steps[:, 1], color=adam_color, lw=1.4, ls=":", label=r"Adam, $|\Delta\theta_2|/\alpha$")
-    ax_step.plot(np.arange(1, len(sgd_steps) + 1), sgd_steps, color=color_for("SGD"), lw=1.0, alpha=0.7,
-                 label=r"SGD, $\max_i |\Delta\theta_i|/\alpha = \max_i |g_i|$")
-    bound = paper_step_bound(beta1, beta2)
-    ax_step.axhline(1.0, color="black", lw=0.8, label=r"$|\Delta| = \alpha$")
-    if bound > 1.0:
-        ax_step.axhline(bound, color="black", lw=0.8, ls="--",
-                        label=rf"paper's sparse-case bound $(1-\beta_1)/\sqrt{{1-\beta_2}}$ = {bound:.3g}")
-    ax_step.set_yscale("log")
-    positive = np.concatenate([adam_steps[adam_steps > 0], sgd_steps[sgd_steps > 0]])
-    low = max(positive.min(), 1e-6) if positive.size else 1e-3
-    high = max(10.0 * bound, 10.0)
-    if sgd_steps.size:  # capped: a diverging SGD run would squash Adam's curves to the bottom
-        high = max(high, min(2.0 * sgd_steps.max(), 1e3))
-    ax_step.set_ylim(low / 2, high)
-    ax_step.set_xlabel("step t")
-    ax_step.set_ylabel("step size in units of lr")
-    ax_step.set_title(f"Step sizes (lr = {lr:.3g}, betas = ({beta1:.3g}, {beta2:.4g}), eps = {eps:.1g})",
-                      fontsize=10)
-    ax_step.legend(fontsize=7.5, loc="best", framealpha=0.85)
-    # fixed margins: tight_layout would cost more than all the optimization above
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.11, top=0.92, wspace=0.22)
-    return fig
+    def build(self):
+        self.ax_path, ax = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
+        self.paths = LandscapePaths(self, self.ax_path, ["SGD", "Adam"], resolution=120, markersize=2.0)
+        self.ax_step = ax
+        adam_color = color_for("Adam")
+        # the reference line first and below: the moving curves are drawn over it, as in a full draw
+        ax.axhline(1.0, color="black", lw=0.8, zorder=1.5, label=r"$|\Delta| = \alpha$")
+        self.adam_1 = self.moving("adam 1", ax.plot([], [], color=adam_color, lw=1.4,
+                                                    label=r"Adam, $|\Delta\theta_1|/\alpha$")[0])
+        self.adam_2 = self.moving("adam 2", ax.plot([], [], color=adam_color, lw=1.4, ls=":",
+                                                    label=r"Adam, $|\Delta\theta_2|/\alpha$")[0])
+        self.sgd = self.moving("sgd", ax.plot([], [], color=color_for("SGD"), lw=1.0, alpha=0.7,
+                                              label=r"SGD, $\max_i |\Delta\theta_i|/\alpha = \max_i |g_i|$")[0])
+        self.bound = self.moving("bound", ax.axhline(1.0, color="black", lw=0.8, ls="--"))
+        ax.set_yscale("log")
+        ax.set_xlim(0, EXPLORER_STEPS + 1)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("step size in units of lr")
+        self.moving("path title", self.ax_path.title)
+        self.moving("step title", ax.title)
+        # fixed margins: tight_layout would cost more than all the optimization above
+        self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.11, top=0.92, wspace=0.22)
+
+    def update(self, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, x0=1.0, y0=1.5, landscape="Beale"):
+        land = landscapes.LANDSCAPES[landscape]()
+        start = np.array([x0, y0], dtype=np.float64)
+        adam_path = landscapes.trajectory(optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps), land, start,
+                                          steps=EXPLORER_STEPS)
+        sgd_path = landscapes.trajectory(optim.SGD(lr=lr), land, start, steps=EXPLORER_STEPS)
+        self.paths.show(land, {"SGD": finite_prefix(sgd_path), "Adam": finite_prefix(adam_path)})
+        with np.errstate(all="ignore"):
+            sgd_note = ("SGD diverged" if len(sgd_path) < EXPLORER_STEPS + 1
+                        else f"SGD ends at f = {land(sgd_path[-1]):.3g}")
+            self.ax_path.set_title(f"{land.name}: Adam ends at f = {land(adam_path[-1]):.3g}; {sgd_note}",
+                                   fontsize=10)
+            adam_steps = step_sizes_in_lr(adam_path, lr)
+            sgd_steps = step_sizes_in_lr(sgd_path, lr).max(axis=1) if len(sgd_path) > 1 else np.zeros(0)
+        t = np.arange(1, len(adam_steps) + 1)
+        self.adam_1.set_data(t, adam_steps[:, 0])
+        self.adam_2.set_data(t, adam_steps[:, 1])
+        self.sgd.set_data(np.arange(1, len(sgd_steps) + 1), sgd_steps)
+        bound = paper_step_bound(beta1, beta2)
+        self.bound.set_ydata([bound, bound])
+        self.bound.set_visible(bound > 1.0)
+        self.bound.set_label(rf"paper's sparse-case bound $(1-\beta_1)/\sqrt{{1-\beta_2}}$ = {bound:.3g}")
+        ax = self.ax_step
+        # capped: a diverging SGD run would squash Adam's curves to the bottom
+        ax.set_ylim(*log_limits(np.concatenate([adam_steps.ravel(), sgd_steps]), lowest=1e-6,
+                                top_at_least=max(10.0 * bound, 10.0), top_at_most=max(1e3, 10.0 * bound)))
+        ax.set_title(f"Step sizes (lr = {lr:.3g}, betas = ({beta1:.3g}, {beta2:.4g}), eps = {eps:.1g})",
+                     fontsize=10)
+        shown = [line for line in ax.lines if line.get_label()[0] != "_" and line.get_visible()]
+        self.moving("step legend", ax.legend(handles=shown, fontsize=7.5, loc="upper right", framealpha=0.85))
 
 
 EXPLORERS = {
-    "lesson05_adam": (adam_explorer, [
+    "lesson05_adam": (AdamExplorer, [
         dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, x0=1.0, y0=1.5, landscape="Beale"),
         # a huge eps, of the order of sqrt(v_hat) here (above it for the first steps, below it later):
         # Adam's steps lie between its usual ones and momentum SGD's with learning rate lr / eps
@@ -83,3 +104,5 @@ EXPLORERS = {
         dict(lr=0.5, beta1=0.999, beta2=0.9999, eps=1e-8, x0=4.5, y0=-4.5, landscape="Quadratic"),
     ]),
 }
+
+__all__ = ["AdamExplorer", "EXPLORERS", "EXPLORER_STEPS", "step_sizes_in_lr"]

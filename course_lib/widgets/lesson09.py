@@ -1,140 +1,148 @@
 """Lesson 09 (RAdam): rho_t, the rectification r_t and warmup, in one explorer.
 
-``radam_explorer(beta2, lr, warmup_steps)``: rho_t against the two thresholds;
-the learning rate RAdam actually applies to its adaptive step (lr * r_t) against
-a linear warmup and plain Adam; and the first epochs of a small MLP on digits
-trained with Adam, RAdam and Adam + warmup at that lr. The quantities
-(``first_rectified_step``, ``rectification_curve``, ``warmup_factor``) are in
-``course_lib.theory.rectification``.
+``RAdamExplorer``: rho_t against the two thresholds; the factor on the learning rate of
+the adaptive step (RAdam's r_t) against a linear warmup and plain Adam, with how much
+learning rate each holds back; and the first epochs of a small MLP on digits trained with
+Adam, RAdam and Adam + warmup at that lr. Its controls: ``beta2, lr, warmup_steps``. The
+quantities are in ``course_lib.theory.rectification`` (``first_rectified_step``,
+``rectification_curve``, ``warmup_factor``) and the held-back totals and the runs in
+``course_lib.theory.radam_warmup``.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import data, models, optim, schedules
+from .. import optim
 from ..plots import style_for
+from ..theory.radam_warmup import (DIGITS_BATCH, DIGITS_EPOCHS, digits_runs, digits_steps, running_mean,
+                                   withheld_by_linear_warmup, withheld_by_radam)
 from ..theory.rectification import (PAPER_THRESHOLD, TORCH_THRESHOLD, first_rectified_step, rectification_curve,
                                     warmup_factor)
+from .limits import decade_ceiling, log_limits
+from .scene import Scene
 
-DIGITS_EPOCHS = 3       # the explorer's training run: 3 epochs of 34 mini-batches of 32
-DIGITS_BATCH = 32
 # the rho_t thresholds are not optimizers: neutral lines, told apart by their style
 PAPER_LINE = dict(color="black", ls=":", lw=1.3)
 TORCH_LINE = dict(color="0.45", ls="-.", lw=1.3)
+FACTOR_LIMITS = (1e-4, 3.0)   # the factor on lr: fixed, so a move keeps the middle panel's axes
+SMOOTHING = 8                 # mini-batches in the running mean of the training curves
 
 
-@functools.lru_cache(maxsize=1)
-def _digits():
-    return data.load("digits", seed=0)
+def in_steps(total: float) -> str:
+    """A held-back total, in steps at the full rate: whole steps from 100 on."""
+    return f"{total:.0f}" if total >= 100 else f"{total:.3g}"
 
 
-def _smooth(losses: np.ndarray, width: int = 8) -> np.ndarray:
-    """Running mean over the last ``width`` mini-batches (fewer at the start)."""
-    cumulative = np.cumsum(np.insert(losses, 0, 0.0))
-    n = np.arange(1, len(losses) + 1)
-    start = np.maximum(n - width, 0)
-    return (cumulative[n] - cumulative[start]) / (n - start)
+def step_horizon(beta2: float, warmup_steps: int) -> float:
+    """The end of the step axes: past 4 x 2/(1-beta2) (RAdam's warmup is over), twice the warmup
+    and twice the digits run, rounded up to a power of ten."""
+    return decade_ceiling(max(8.0 / (1.0 - beta2), 2 * warmup_steps, 2 * digits_steps()))
 
 
-def digits_runs(beta2: float, lr: float, warmup_steps: int) -> dict:
-    """Mini-batch losses of a 64-32-10 MLP on digits: Adam, RAdam, Adam + linear warmup."""
-    digits, mlp = _digits(), models.MLP((64, 32, 10))
-    betas = (0.9, beta2)
-    # evaluated once, at the end: the curves are the mini-batch losses
-    steps = DIGITS_EPOCHS * int(np.ceil(len(digits.X_train) / DIGITS_BATCH))
-    common = dict(epochs=DIGITS_EPOCHS, batch_size=DIGITS_BATCH, seed=0, eval_every=steps)
-    warmup = schedules.LinearLR(lr, start_factor=1.0 / warmup_steps, total_iters=warmup_steps)
-    return {
-        "Adam": models.train(mlp, optim.Adam(lr=lr, betas=betas), digits, **common),
-        "RAdam": models.train(mlp, optim.RAdam(lr=lr, betas=betas), digits, **common),
-        f"Adam + warmup ({warmup_steps} step{'s' if warmup_steps != 1 else ''})": models.train(mlp, optim.Adam(lr=lr, betas=betas), digits,
-                                                             schedule=warmup, **common),
-    }
+def loss_limits(losses: np.ndarray) -> tuple[float, float]:
+    """Log-axis limits at whole powers of ten around the finite positive losses."""
+    return log_limits(losses, headroom=1.5)
 
 
-def radam_explorer(beta2: float = 0.999, lr: float = 1e-2, warmup_steps: int = 2000):
-    """Three panels: rho_t; the lr of the adaptive step (RAdam, warmup, Adam); digits training."""
-    rho_max = optim.rho_inf(beta2)
-    rule_of_thumb = 2.0 / (1.0 - beta2)
-    steps_run = DIGITS_EPOCHS * int(np.ceil(len(_digits().X_train) / DIGITS_BATCH))
-    horizon = int(min(max(4 * rule_of_thumb, 2 * warmup_steps, 2 * steps_run), 200_000))
-    ts = np.unique(np.geomspace(1, horizon, 300).astype(int))
-    rho = optim.rho_t(beta2, ts.astype(np.float64))
-    first = {"paper": first_rectified_step(beta2, PAPER_THRESHOLD),
-             "torch": first_rectified_step(beta2, TORCH_THRESHOLD)}
-    r = rectification_curve(beta2, ts)
+class RAdamExplorer(Scene):
+    """Three panels: rho_t; the factor on lr of the adaptive step (RAdam, warmup, Adam); digits training."""
 
-    fig, (ax_rho, ax_lr, ax_train) = plt.subplots(1, 3, figsize=(15, 4.4))
+    figsize = (15, 4.4)
 
-    # rho_t: how many gradients v_t is worth, against the two thresholds
-    ax_rho.plot(ts, rho, **style_for("RAdam"), lw=1.8, label=r"$\rho_t$")
-    ax_rho.axhline(rho_max, color="0.4", ls="--", lw=1, label=rf"$\rho_\infty$ = {rho_max:.4g}")
-    ax_rho.axhline(PAPER_THRESHOLD, **PAPER_LINE, label=r"paper: $\rho_t > 4$")
-    ax_rho.axhline(TORCH_THRESHOLD, **TORCH_LINE, label=r"torch: $\rho_t > 5$")
-    ax_rho.set_xscale("log")
-    ax_rho.set_yscale("log")
-    ax_rho.set_xlabel("step t")
-    ax_rho.set_ylabel(r"$\rho_t$ (length of the equivalent simple average)")
-    said = {name: ("never" if t is None else f"t = {t}") for name, t in first.items()}
-    ax_rho.set_title(f"β2 = {beta2:.4g}: first rectified step\npaper {said['paper']}, torch {said['torch']}",
-                     fontsize=10)
-    ax_rho.legend(fontsize=8, loc="lower right")
+    def build(self):
+        self.ax_rho, self.ax_lr, self.ax_train = ax_rho, ax_lr, ax_train = self.fig.subplots(1, 3)
 
-    # the learning rate that multiplies the adaptive step m_hat / sqrt(v_hat)
-    ax_lr.plot(ts, np.full(len(ts), lr), **style_for("Adam"), lw=1.4, label="Adam: lr")
-    w = warmup_factor(ts, warmup_steps)
-    over = f"{warmup_steps} step" + ("s" if warmup_steps != 1 else "")
-    ax_lr.plot(ts, lr * w, **style_for("Adam + warmup"), lw=1.6, label=f"Adam + linear warmup over {over}")
-    ax_lr.plot(ts, lr * r, **style_for("RAdam"), lw=1.8, label=r"RAdam: lr $\cdot\, r_t$")
-    if first["torch"] is None:
-        ax_lr.axvspan(1, horizon, color="0.85", zorder=0, label="RAdam = momentum SGD at every step")
-    else:
-        ax_lr.axvspan(1, first["torch"], color="0.85", zorder=0, label="RAdam = momentum SGD (no adaptive lr)")
-    ax_lr.axvline(rule_of_thumb, color="0.3", ls="--", lw=1, label=r"$2/(1-\beta_2)$ steps")
-    ax_lr.axvspan(1, steps_run, ymin=0, ymax=0.04, color="tab:green", label="the digits run (right)")
-    ax_lr.set_xscale("log")
-    ax_lr.set_yscale("log")
-    ax_lr.set_ylim(lr * 1e-4, lr * 3)
-    ax_lr.set_xlabel("step t")
-    ax_lr.set_ylabel("learning rate applied to the adaptive step")
-    # what each schedule withholds, in "steps at the full lr": sum over t of (1 - multiplier)
-    if first["torch"] is None:
-        radam_deficit = "all of it"
-    else:
-        grid = np.unique(np.geomspace(first["torch"], horizon, 400).astype(int))
-        shortfall = 1.0 - rectification_curve(beta2, grid)
-        # steps before the switch count in full; sum over integers ~ integral + half of each end
-        radam_deficit = (first["torch"] - 1 + np.trapezoid(shortfall, grid) + (shortfall[0] + shortfall[-1]) / 2)
-        radam_deficit = f"{radam_deficit:.4g}"
-    # linear warmup from 1/W: sum over n = 0..W-1 of (1 - 1/W)(1 - n/W) = (1 - 1/W)(W + 1)/2
-    warmup_deficit = (1.0 - 1.0 / warmup_steps) * (warmup_steps + 1) / 2
-    ax_lr.set_title(f"lr withheld, in full-lr steps: RAdam ≈ {radam_deficit}, warmup {warmup_deficit:.4g}",
-                    fontsize=10)
-    ax_lr.legend(fontsize=7, loc="lower right", framealpha=0.85)
+        # rho_t: how many gradients v_t is worth, against the two thresholds (static, below the curve)
+        thresholds = [ax_rho.axhline(PAPER_THRESHOLD, **PAPER_LINE, zorder=1.5, label=r"paper: $\rho_t > 4$"),
+                      ax_rho.axhline(TORCH_THRESHOLD, **TORCH_LINE, zorder=1.5, label=r"torch: $\rho_t > 5$")]
+        self.rho = self.moving("rho", ax_rho.plot([], [], **style_for("RAdam"), lw=1.8, label=r"$\rho_t$")[0])
+        self.rho_max = self.moving("rho_inf", ax_rho.axhline(1.0, color="0.4", ls="--", lw=1,
+                                                             label=r"$\rho_\infty$ (in the title)"))
+        ax_rho.set(xscale="log", yscale="log", xlabel="step t",
+                   ylabel=r"$\rho_t$ (length of the equivalent simple average)")
+        # lower right: the curve is at rho_inf >= 4 there, above the legend, which stays in the background
+        ax_rho.legend(handles=[self.rho, self.rho_max, *thresholds], fontsize=8, loc="lower right")
+        self.moving("rho title", ax_rho.title)
 
-    # a short run on real data with the three
-    runs = digits_runs(beta2, lr, warmup_steps)
-    for label, history in runs.items():
-        optimizer = "Adam + warmup" if label.startswith("Adam + warmup") else label
-        losses = history.loss[np.isfinite(history.loss)]
-        note = " (diverged)" if history.diverged else f", val acc {history.epoch_val_accuracy[-1]:.2f}"
-        ax_train.plot(np.arange(1, len(losses) + 1), _smooth(losses), **style_for(optimizer), lw=1.6,
-                      label=label + note)
-    ax_train.set_yscale("log")
-    ax_train.set_xlabel("step t (mini-batch of 32)")
-    ax_train.set_ylabel("mini-batch loss (running mean of 8)")
-    ax_train.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}", fontsize=10)
-    ax_train.legend(fontsize=8, loc="best")
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.12, top=0.86, wspace=0.27)
-    return fig
+        # the factor on lr of the adaptive step m_hat / sqrt(v_hat); all moving: the grey band
+        # (zorder 0) lies under everything else, and it moves
+        self.adam = self.moving("adam", ax_lr.plot([], [], **style_for("Adam"), lw=1.4, label="Adam: 1")[0])
+        self.warmup = self.moving("warmup", ax_lr.plot([], [], **style_for("Adam + warmup"), lw=1.6)[0])
+        self.radam = self.moving("radam", ax_lr.plot([], [], **style_for("RAdam"), lw=1.8,
+                                                     label=r"RAdam: $r_t$")[0])
+        self.rule = self.moving("rule", ax_lr.axvline(1.0, color="0.3", ls="--", lw=1,
+                                                      label=r"$2/(1-\beta_2)$ steps"))
+        self.run_bar = self.moving("run bar", ax_lr.axvspan(1, digits_steps(), ymin=0, ymax=0.04,
+                                                            color="tab:green", label="the digits run (right)"))
+        ax_lr.set(xscale="log", yscale="log", ylim=FACTOR_LIMITS, xlabel="step t",
+                  ylabel="factor on lr of the adaptive step")
+        self.moving("lr title", ax_lr.title)
+
+        # a short run on real data with the three
+        self.losses = {name: self.moving(f"loss {name}", ax_train.plot([], [], **style_for(name), lw=1.6)[0])
+                       for name in ("Adam", "RAdam", "Adam + warmup")}
+        ax_train.set(yscale="log", xlim=(0, digits_steps() + 1), xlabel=f"step t (mini-batch of {DIGITS_BATCH})",
+                     ylabel=f"mini-batch loss (running mean of {SMOOTHING})")
+        self.moving("train title", ax_train.title)
+        self.fig.subplots_adjust(left=0.05, right=0.99, bottom=0.12, top=0.86, wspace=0.27)
+
+    def update(self, beta2=0.999, lr=1e-2, warmup_steps=2000):
+        rho_max = optim.rho_inf(beta2)
+        horizon = step_horizon(beta2, warmup_steps)
+        ts = np.unique(np.geomspace(1, horizon, 300).astype(int))
+        first = {"paper": first_rectified_step(beta2, PAPER_THRESHOLD),
+                 "torch": first_rectified_step(beta2, TORCH_THRESHOLD)}
+
+        ax = self.ax_rho
+        self.rho.set_data(ts, optim.rho_t(beta2, ts.astype(np.float64)))
+        self.rho_max.set_ydata([rho_max, rho_max])
+        ax.set_xlim(1, horizon)
+        ax.set_ylim(0.5, decade_ceiling(1.5 * rho_max))
+        said = {name: ("never" if t is None else f"t = {t}") for name, t in first.items()}
+        ax.set_title(f"β2 = {beta2:.4g}: ρ∞ = {rho_max:.6g}, first rectified step\n"
+                     f"paper {said['paper']}, torch {said['torch']}", fontsize=10)
+
+        ax = self.ax_lr
+        self.adam.set_data([1, horizon], [1.0, 1.0])
+        self.warmup.set_data(ts, warmup_factor(ts, warmup_steps))
+        self.warmup.set_label(f"Adam + linear warmup over {warmup_steps} step" + ("s" if warmup_steps != 1 else ""))
+        self.radam.set_data(ts, rectification_curve(beta2, ts))
+        self.rule.set_xdata([2.0 / (1.0 - beta2)] * 2)
+        # RAdam's momentum-SGD steps: no adaptive step at all (for ever if rho_t never passes 5)
+        sgd_until = horizon if first["torch"] is None else first["torch"]
+        self.moving("sgd band", ax.axvspan(1, sgd_until, color="0.85", zorder=0,
+                                           label="RAdam = momentum SGD at every step" if first["torch"] is None
+                                           else "RAdam = momentum SGD (no adaptive step)"))
+        ax.set_xlim(1, horizon)
+        radam_total = withheld_by_radam(beta2)
+        radam_said = "all of it" if math.isinf(radam_total) else in_steps(radam_total)
+        ax.set_title(f"lr withheld, in full-lr steps: RAdam {radam_said}, "
+                     f"warmup {in_steps(withheld_by_linear_warmup(warmup_steps))}", fontsize=10)
+        handles = [self.adam, self.warmup, self.radam, self._moving["sgd band"], self.rule, self.run_bar]
+        self.moving("lr legend", ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.85))
+
+        ax = self.ax_train
+        curves = []
+        for label, history in digits_runs(beta2, lr, warmup_steps).items():
+            method = "Adam + warmup" if label.startswith("Adam + warmup") else label
+            losses = history.loss[np.isfinite(history.loss)]
+            smooth = running_mean(losses, SMOOTHING)
+            curves.append(smooth)
+            line = self.losses[method]
+            line.set_data(np.arange(1, len(smooth) + 1), smooth)
+            note = " (diverged)" if history.diverged else f", val acc {history.epoch_val_accuracy[-1]:.2f}"
+            line.set_label(label + note)
+        ax.set_ylim(*loss_limits(np.concatenate(curves)))
+        ax.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}", fontsize=10)
+        # "best": a diverging run climbs into any fixed corner; the legend is a moving artist, placed at each draw
+        self.moving("train legend", ax.legend(handles=list(self.losses.values()), fontsize=8, loc="best"))
 
 
 EXPLORERS = {
-    "lesson09_radam": (radam_explorer, [
+    "lesson09_radam": (RAdamExplorer, [
         dict(beta2=0.999, lr=1e-2, warmup_steps=2000),
         # a large lr: Adam's first full-size steps hurt, RAdam and warmup hold it back
         dict(beta2=0.999, lr=0.3, warmup_steps=2000),
@@ -147,3 +155,6 @@ EXPLORERS = {
         dict(beta2=0.9, lr=1.0, warmup_steps=10),
     ]),
 }
+
+__all__ = ["RAdamExplorer", "EXPLORERS", "PAPER_LINE", "TORCH_LINE", "FACTOR_LIMITS", "SMOOTHING", "step_horizon",
+           "loss_limits", "in_steps"]

@@ -1,11 +1,13 @@
 """Lesson 12 (capstone): the heat map of the optimizer race, and the explorer.
 
 The race itself (the lineup, ``race_run``, ``tune_lr`` and the protocol that
-makes it fair) is in ``course_lib.theory.race``; this module draws it:
+makes it fair) is in ``course_lib.theory.race``, and what tuning Adam's learning
+rate buys in ``course_lib.theory.tuning_gain``; this module draws them:
 
 - ``plot_lr_heatmap(tunings)``: optimizer x learning rate, validation accuracy.
-- ``race_explorer(optimizer, lr, epochs)``: a live run of the chosen optimizer
-  against Adam at its default learning rate.
+- ``RaceExplorer``: a live run of the chosen optimizer against Adam at its
+  default learning rate and, on request, at the race's tuned one. Its controls:
+  ``optimizer, lr, epochs, tuned_adam``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..plots import color_for
-from ..theory.race import RaceRun, race_run
+from ..theory.race import LINEUP, RaceRun, race_run
+from ..theory.tuning_gain import RACE_EPOCHS, adam_tuning_gain
+from .limits import log_limits
+from .scene import Scene
 
-ADAM_DEFAULT_LR = 1e-3
+ADAM_DEFAULT_LR = LINEUP["Adam"].default_lr   # 0.001
 
 
 # --- the heat map ----------------------------------------------------------------
@@ -91,71 +96,171 @@ def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8, within: float | N
 
 # --- the explorer ---------------------------------------------------------------
 
-
-@functools.lru_cache(maxsize=8)
-def _adam_reference(epochs: int) -> RaceRun:
-    return race_run("Adam", ADAM_DEFAULT_LR, epochs=epochs)
+LOSS_CAP = 1e3   # the top of the loss axis at most: a blown-up run would squash the other curves
 
 
-def race_explorer(optimizer: str = "SGD", lr: float = 0.1, epochs: int = 2):
-    """The chosen optimizer at ``lr`` against Adam at its default lr (1e-3), same init and batches.
+@functools.lru_cache(maxsize=32)
+def _race_run(optimizer: str, lr: float, epochs: int) -> RaceRun:
+    return race_run(optimizer, lr, epochs=epochs)
+
+
+def decade_loss_limits(curves) -> tuple[float, float]:
+    """Log-axis limits at whole powers of ten around the finite losses of ``curves`` (the top at
+    least 10, at most LOSS_CAP): most moves keep them, and with them the cached background."""
+    return log_limits(np.concatenate([np.ravel(c) for c in curves]), footroom=1.5, headroom=1.5,
+                      top_at_least=4.5, top_at_most=LOSS_CAP, empty=(1.0, 10.0))
+
+
+def spread_labels(values, gap: float, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """Heights for labels of ``values`` (in axis units), each moved the least so that no two are closer
+    than ``gap``, all inside [low, high]: the final accuracies' labels, which must not overlap."""
+    order = np.argsort(values, kind="stable")
+    placed = np.empty(len(values))
+    floor = low
+    for i in order:                        # upwards: each at least gap above the one below
+        placed[i] = floor = max(values[i], floor)
+        floor += gap
+    ceiling = high
+    for i in order[::-1]:                  # then downwards from the top, where they overflowed
+        placed[i] = ceiling = min(placed[i], ceiling)
+        ceiling -= gap
+    return placed
+
+
+class RaceExplorer(Scene):
+    """The chosen optimizer at ``lr`` against Adam at its default lr (1e-3), same init and batches;
+    with ``tuned_adam``, also Adam at the race's tuned lr (``theory.tuning_gain``).
 
     Left: the mini-batch training loss at every step. Right: the validation
-    accuracy after every epoch. A diverged run is named in the left title.
+    accuracy after every epoch, its last value written beside each curve, and
+    what tuning Adam's lr bought. A diverged run is named in the left title.
+    One legend below both panels, redrawn only when the optimizer or
+    ``tuned_adam`` changes: the numbers that change with every move are in
+    the titles and labels.
     """
-    run = race_run(optimizer, lr, epochs=epochs)
-    reference = _adam_reference(int(epochs))
-    same = optimizer == "Adam" and math.isclose(lr, ADAM_DEFAULT_LR)
-    color = color_for(optimizer)
-    ref_color = "0.45" if optimizer == "Adam" else color_for("Adam")
-    ours_label = f"{optimizer}, lr = {lr:.3g}"
-    ref_label = f"Adam, lr = {ADAM_DEFAULT_LR:g} (default)"
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11.5, 4.4), gridspec_kw={"width_ratios": [1.6, 1]})
 
-    ax_loss.plot(np.arange(len(reference.loss)), reference.loss, color=ref_color, lw=1.3, ls="--", label=ref_label)
-    finite = run.loss[np.isfinite(run.loss)]
-    ax_loss.plot(np.arange(len(finite)), finite, color=color, lw=1.6, label=ours_label)
-    ax_loss.set_yscale("log")
-    low = min(reference.loss.min(), finite.min() if finite.size else 1.0)
-    high = max(reference.loss.max(), 3.0, min(finite.max(), 1e3) if finite.size else 0.0)
-    ax_loss.set_ylim(low / 1.5, high * 1.5)  # capped: a blown-up run would squash the other curve
-    title = f"Training loss, {epochs} epoch{'s' if epochs > 1 else ''} on digits"
-    if run.stopped:
-        title += f"\n{optimizer} diverged: its loss became NaN or inf at step {len(finite)}"
-    elif run.diverged:
-        title += (f"\n{optimizer} diverged: validation loss {run.val_loss[-1]:.3g} at the end, "
-                  f"{run.initial_val_loss:.3g} at the start")
-    ax_loss.set(xlabel="step (mini-batch of 64)", ylabel="mini-batch loss (cross-entropy)")
-    ax_loss.set_title(title, fontsize=10.5)
-    ax_loss.legend(fontsize=8.5, loc="best")
+    figsize = (11.5, 4.7)
 
-    def final(r):
-        return "NaN" if r.stopped else f"{r.val_accuracy[-1]:.1%}"
+    def build(self):
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+        ax = self.ax_loss
+        self.loss_default = self.moving("loss default", ax.plot([], [], lw=1.3, ls="--")[0])
+        self.loss_tuned = self.moving("loss tuned", ax.plot([], [], lw=1.3, ls="-.")[0])
+        self.loss_ours = self.moving("loss ours", ax.plot([], [], lw=1.6)[0])
+        ax.set_yscale("log")
+        ax.set(xlabel="step (mini-batch of 64)", ylabel="mini-batch loss (cross-entropy)")
+        self.moving("loss title", ax.title)
 
-    epochs_axis = np.arange(1, epochs + 1)
-    ax_acc.plot(epochs_axis, reference.val_accuracy, "o--", color=ref_color,
-                label=f"Adam, default lr: {final(reference)}" + (" (the same run)" if same else ""))
-    ax_acc.plot(epochs_axis, run.val_accuracy, "o-", color=color, label=f"{ours_label}: {final(run)}")
-    ax_acc.axhline(0.1, color="0.6", lw=0.8, ls=":", label="chance (10 classes)")
-    ax_acc.set_ylim(0.0, 1.0)
-    ax_acc.set_xticks(epochs_axis)
-    ax_acc.set(xlabel="epoch", ylabel="validation accuracy")
-    ax_acc.set_title("Validation accuracy after each epoch", fontsize=10.5)
-    ax_acc.legend(fontsize=8.5, loc="lower right")
-    fig.subplots_adjust(left=0.085, right=0.98, bottom=0.12, top=0.87, wspace=0.25)
-    return fig
+        ax = self.ax_acc
+        # static and first, so that a full draw also puts it below the moving curves
+        self.chance = ax.axhline(0.1, color="0.6", lw=0.8, ls=":", zorder=1.5, label="chance (10 classes)")
+        self.acc_default = self.moving("accuracy default", ax.plot([], [], "o--")[0])
+        self.acc_tuned = self.moving("accuracy tuned", ax.plot([], [], "s-.")[0])
+        self.acc_ours = self.moving("accuracy ours", ax.plot([], [], "o-")[0])
+        self.acc_labels = [self.moving(f"accuracy label {i}", ax.annotate(
+            "", (0, 0), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5, annotation_clip=False))
+            for i in range(3)]
+        ax.set_ylim(0.0, 1.0)
+        ax.set(xlabel="epoch", ylabel="validation accuracy")
+        self.moving("accuracy title", ax.title)
+        self.legend = None
+        self.legend_key = None
+        self.fig.subplots_adjust(left=0.085, right=0.98, bottom=0.2, top=0.88, wspace=0.25)
+
+    def update(self, optimizer="SGD", lr=0.1, epochs=2, tuned_adam=False):
+        epochs = int(epochs)
+        tuned_adam = bool(tuned_adam)
+        run = _race_run(optimizer, float(lr), epochs)
+        gain = adam_tuning_gain(epochs)       # the race's own runs: no training after the first call
+        default, tuned = gain.default, gain.tuned
+        color = color_for(optimizer)
+        default_color, tuned_color = ("0.45", "0.15") if optimizer == "Adam" else (color_for("Adam"),) * 2
+
+        ax = self.ax_loss
+        finite = run.loss[np.isfinite(run.loss)]
+        for line, losses, line_color in ((self.loss_default, default.loss, default_color),
+                                         (self.loss_tuned, tuned.loss, tuned_color),
+                                         (self.loss_ours, finite, color)):
+            line.set_data(np.arange(len(losses)), losses)
+            line.set_color(line_color)
+        self.loss_tuned.set_visible(tuned_adam)
+        ax.set_xlim(0, len(default.loss))
+        # the tuned run counts even when hidden: ticking tuned_adam keeps the limits
+        ax.set_ylim(*decade_loss_limits([default.loss, tuned.loss, finite]))
+        same = [name for name, r in (("default", default), ("tuned", tuned))
+                if optimizer == "Adam" and math.isclose(lr, r.lr) and (name == "default" or tuned_adam)]
+        title = (f"Training loss, {epochs} epoch{'s' if epochs > 1 else ''} on digits: {optimizer} at lr = {lr:.3g}"
+                 + (f" (the {same[0]} run)" if same else ""))
+        if run.stopped:
+            title += f"\n{optimizer} diverged: its loss became NaN or inf at step {len(finite)}"
+        elif run.diverged:
+            title += (f"\n{optimizer} diverged: validation loss {run.val_loss[-1]:.3g} at the end, "
+                      f"{run.initial_val_loss:.3g} at the start")
+        ax.set_title(title, fontsize=10.5)
+
+        ax = self.ax_acc
+        epochs_axis = np.arange(1, epochs + 1)
+        ax.set_xlim(0.6, epochs + 0.4 + 0.12 * epochs)   # room on the right for the labels
+        ax.set_xticks(epochs_axis)
+        curves = [(self.acc_default, default, default_color), (self.acc_tuned, tuned, tuned_color),
+                  (self.acc_ours, run, color)]
+        for line, r, line_color in curves:
+            line.set_data(epochs_axis, r.val_accuracy)
+            line.set_color(line_color)
+        self.acc_tuned.set_visible(tuned_adam)
+        self._label_last_accuracies([c for c in curves if c[0].get_visible()])
+        if tuned_adam:
+            ax.set_title(f"Validation accuracy after each epoch\ntuning bought Adam {100 * gain.accuracy_gain:+.1f} "
+                         f"points (lr {gain.default_lr:g} \u2192 {gain.tuned_lr:.2g})", fontsize=10.5)
+        else:
+            ax.set_title("Validation accuracy after each epoch", fontsize=10.5)
+        self._show_legend(optimizer, tuned_adam, gain)
+
+    def _label_last_accuracies(self, curves):
+        """Each visible curve's last accuracy beside its last point ("NaN" for a stopped run)."""
+        last_epochs, last = [], []
+        for _, r, _ in curves:
+            known = np.flatnonzero(np.isfinite(r.val_accuracy))
+            last_epochs.append(known[-1] + 1 if known.size else 1)
+            last.append(r.val_accuracy[known[-1]] if known.size else 0.0)
+        heights = spread_labels(np.array(last), gap=0.055, low=0.03, high=0.97)
+        for label, (_, r, line_color), x, y in zip(self.acc_labels, curves, last_epochs, heights):
+            label.set_text("NaN" if r.stopped else f"{r.val_accuracy[-1]:.1%}")
+            label.xy = (x, y)
+            label.set_color(line_color)
+            label.set_visible(True)
+        for label in self.acc_labels[len(curves):]:
+            label.set_visible(False)
+
+    def _show_legend(self, optimizer, tuned_adam, gain):
+        """One legend for both panels, below them: background, rebuilt when its entries change."""
+        key = (optimizer, tuned_adam)
+        if key == self.legend_key:
+            return
+        if self.legend is not None:
+            self.legend.remove()
+        self.loss_ours.set_label(f"{optimizer} at the chosen lr")
+        self.loss_default.set_label(f"Adam, lr = {gain.default_lr:g} (its default)")
+        self.loss_tuned.set_label(f"Adam, lr = {gain.tuned_lr:.2g} (the race's tuned lr, for {RACE_EPOCHS} epochs)")
+        handles = [self.loss_ours, self.loss_default] + [self.loss_tuned] * tuned_adam + [self.chance]
+        self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9,
+                                      frameon=False, bbox_to_anchor=(0.5, 0.0))
+        self.legend_key = key
+        self.background_changed()
 
 
 EXPLORERS = {
-    "lesson12_race": (race_explorer, [
-        dict(optimizer="SGD", lr=0.1, epochs=3),
-        dict(optimizer="SGD", lr=30.0, epochs=2),          # the slider's top: SGD blows up
-        dict(optimizer="Adam", lr=1e-4, epochs=1),         # the slider's bottom: Adam barely moves
-        dict(optimizer="AdaDelta", lr=1.0, epochs=5),      # AdaDelta's "no learning rate" default
-        dict(optimizer="Lookahead", lr=3e-3, epochs=4),
-        dict(optimizer="LAMB", lr=0.1, epochs=3),          # finite loss, but worse than at the start
-        dict(optimizer="Adam", lr=1e-3, epochs=2),         # Adam against itself
+    "lesson12_race": (RaceExplorer, [
+        dict(optimizer="SGD", lr=0.1, epochs=3, tuned_adam=False),
+        dict(optimizer="SGD", lr=30.0, epochs=2, tuned_adam=False),      # the slider's top: SGD blows up
+        dict(optimizer="Adam", lr=1e-4, epochs=1, tuned_adam=False),     # the slider's bottom: Adam barely moves
+        dict(optimizer="AdaDelta", lr=1.0, epochs=5, tuned_adam=False),  # AdaDelta's "no learning rate" default
+        dict(optimizer="Lookahead", lr=3e-3, epochs=4, tuned_adam=True),
+        dict(optimizer="LAMB", lr=0.1, epochs=3, tuned_adam=False),      # finite loss, but worse than at the start
+        dict(optimizer="Adam", lr=1e-3, epochs=2, tuned_adam=False),     # Adam against itself
+        dict(optimizer="SGD", lr=0.1, epochs=2, tuned_adam=True),        # tuned against default Adam, the race's runs
+        dict(optimizer="Adam", lr=1e-2, epochs=1, tuned_adam=True),      # Adam at its tuned lr: the same run
     ]),
 }
 
-__all__ = ["ADAM_DEFAULT_LR", "plot_lr_heatmap", "race_explorer", "EXPLORERS"]
+__all__ = ["ADAM_DEFAULT_LR", "plot_lr_heatmap", "RaceExplorer", "EXPLORERS", "decade_loss_limits", "spread_labels"]

@@ -15,15 +15,19 @@ What it does, as a student would:
    no "Error displaying widget" (nor "This explorer failed", the text
    course_lib.widgets.explorer shows when its callback raises), every
    explorer(...) call of the notebook rendered its controls and a figure, and
-   in a lesson, moving the first explorer's first slider (ArrowRight on its
-   handle) redraws the figure; in a worksheet, every check(...) cell says
+   in a lesson, every control of every explorer moved once (an arrow key on a
+   slider's handle, the next option of a dropdown; explorer_moves.py) brings a
+   new picture and no error; in a worksheet, every check(...) cell says
    "not attempted yet" (the stubs raise only when called);
-4. saves screenshots to tests/ui/screenshots/ and prints a summary.
+4. saves screenshots to tests/ui/screenshots/ (each lesson's first explorer
+   before and after a move) and prints a summary, with the time from each move
+   to its new picture on screen (information: no time is asserted;
+   benchmarks/browser_latency.py makes the table).
 
 Exit status 0 only if every assertion holds. The server (and its kernels) is
 shut down and the temporary folder removed whatever happens, Ctrl-C included.
 
-Options: --notebook PATH (repeatable; default the two below), --keep-temp
+Options: --notebook PATH (repeatable; default every lesson and worksheet 05), --keep-temp
 (leave the temporary folder and print where), --timeout SECONDS (the longest
 wait for one step; default 180).
 """
@@ -49,16 +53,20 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import explorer_moves  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "ui" / "screenshots"
-DEFAULT_NOTEBOOKS = ["notebooks/05-adam.ipynb", "exercises/05-adam.ipynb"]
+DEFAULT_NOTEBOOKS = [*sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")),
+                     "exercises/05-adam.ipynb"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1400, "height": 1000}
 PART_HEIGHT = 8000   # px: the tallest screenshot of a notebook; a longer one is taken in parts
-SLIDER_STEPS = 3          # ArrowRight presses on the first slider
+MOVES_PER_CONTROL = 3     # at most this many moves of a control until its picture changes
 # Text that must appear nowhere in a notebook after Run All.
 BANNED_TEXT = ["Error displaying widget", "This explorer failed", "Failed to load model class"]
 
@@ -338,15 +346,17 @@ JS_SNAPSHOT = """([id, path, banned]) => {
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.textContent);
   const whole = panel.querySelector('.jp-Notebook').innerText;
   const explorers = Array.from(panel.querySelectorAll('.jp-OutputArea-output .widget-vbox'))
-    .filter(v => v.querySelector('.widget-output') && !v.parentElement.closest('.widget-vbox'))
+    .filter(v => (v.querySelector('.widget-output') || v.querySelector('.widget-image'))
+                 && !v.parentElement.closest('.widget-vbox'))
     .map(v => ({
       controls: Array.from(v.querySelectorAll('.widget-hbox > .jupyter-widgets')).length,
       sliders: v.querySelectorAll('.widget-slider').length,
       dropdowns: v.querySelectorAll('.widget-dropdown').length,
       labels: Array.from(v.querySelectorAll('.widget-hbox .widget-label')).map(l => l.textContent.trim()),
-      images: Array.from(v.querySelectorAll('.widget-output img')).filter(i => i.complete && i.naturalWidth > 0).length,
-      outputs: v.querySelectorAll('.widget-output .jp-OutputArea-output').length,
-      imgTags: v.querySelectorAll('.widget-output img').length,
+      images: Array.from(v.querySelectorAll('img')).filter(i => i.complete && i.naturalWidth > 0).length,
+      outputs: v.querySelectorAll('.widget-output .jp-OutputArea-output').length
+               + Array.from(v.querySelectorAll('.widget-html')).filter(h => h.innerText.trim()).length,
+      imgTags: v.querySelectorAll('img').length,
     }));
   return {
     domCodeCells: panel.querySelectorAll('.jp-Notebook .jp-CodeCell').length,
@@ -359,20 +369,6 @@ JS_SNAPSHOT = """([id, path, banned]) => {
     explorers,
   };
 }"""
-
-JS_EXPLORER_STATE = """(id) => {
-  const panel = document.getElementById(id);
-  const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-  const v = Array.from(panel.querySelectorAll('.jp-OutputArea-output .widget-vbox'))
-    .filter(v => v.querySelector('.widget-output') && !v.parentElement.closest('.widget-vbox'))[0];
-  const slider = v.querySelector('.widget-slider');
-  const img = v.querySelector('.widget-output img');
-  return {status: ind ? ind.dataset.status : 'none',
-          label: slider.querySelector('.widget-label').textContent.trim(),
-          readout: slider.querySelector('.widget-readout').textContent.trim(),
-          src: img && img.complete && img.naturalWidth > 0 ? img.getAttribute('src') : null};
-}"""
-
 
 def shot(page_or_locator, name: str, report: Report, **kwargs) -> Path:
     path = SHOTS / name
@@ -401,20 +397,6 @@ def full_page_shot(page, panel_id: str, name: str, report: Report):
             shot(page, name if parts == 1 else name.replace(".png", f"-{part + 1}.png"), report)
     finally:
         page.set_viewport_size(VIEWPORT)
-
-
-def images_differ(before: Path, after: Path) -> str | None:
-    """None if the two PNGs show the same pixels, else how much differs."""
-    try:
-        from PIL import Image, ImageChops
-    except ImportError:
-        return "the files differ" if before.read_bytes() != after.read_bytes() else None
-    a, b = Image.open(before).convert("RGB"), Image.open(after).convert("RGB")
-    if a.size != b.size:
-        return f"size {a.size} -> {b.size}"
-    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
-    changed = sum(diff.histogram()[255:])
-    return f"{100 * changed / (a.size[0] * a.size[1]):.1f}% of the pixels changed" if changed else None
 
 
 def idle(progress: dict) -> bool:
@@ -520,50 +502,47 @@ def check_notebook(page, server: LabServer, rel: str, sources: list[str], report
                      f"each of {len(checks)} says 'not attempted yet'",
                      f"{len(said)} of {len(checks)} do")
 
-    if kind == "lesson" and explorers and explorers[0]["sliders"] and not explorers[0]["images"]:
-        report.fail(f"{rel}: the first explorer's slider moves the plot", "no figure to start from")
-    elif kind == "lesson" and explorers and explorers[0]["sliders"]:
-        move_slider(page, panel, panel_id, rel, name, report, timeout)
+    if kind == "lesson" and explorers:
+        move_every_control(page, panel, panel_id, rel, name, report, timeout)
 
 
-def move_slider(page, panel, panel_id: str, rel: str, name: str, report: Report, timeout: float):
+def move_every_control(page, panel, panel_id: str, rel: str, name: str, report: Report, timeout: float):
+    """Every control of every explorer, moved until its picture changes (at most MOVES_PER_CONTROL
+    times): each must bring a new picture and no error. The latencies are noted, not asserted."""
     t0 = time.monotonic()
-    explorer = panel.locator(".jp-OutputArea-output .widget-vbox").first
-    output = explorer.locator(".widget-output").first
-    before = page.evaluate(JS_EXPLORER_STATE, panel_id)
-    explorer.scroll_into_view_if_needed()
-    before_shot = shot(explorer, f"{name}-explorer-before.png", report)
-    output_before = report.tmp / "output-before.png"   # compared only, not kept
-    output.screenshot(path=str(output_before))
-
-    handle = explorer.locator(".widget-slider .noUi-handle").first
-    handle.focus()
-    for _ in range(SLIDER_STEPS):
-        handle.press("ArrowRight")
-        page.wait_for_timeout(150)
-
-    def redrawn():
-        s = page.evaluate(JS_EXPLORER_STATE, panel_id)
-        return s["readout"] != before["readout"] and s["src"] and s["src"] != before["src"] \
-            and s["status"] == "idle", s
-    try:
-        # stable: the kernel redraws once per key press; wait for the last one to land
-        after = wait_until(redrawn, timeout, "the figure to be redrawn after the slider moved", stable=1.5)
-    except CheckFailed as error:
-        report.fail(f"{rel}: slider '{before['label']}' moves the plot", str(error))
-        return
-    page.wait_for_timeout(200)
-    after_shot = shot(explorer, f"{name}-explorer-after.png", report)
-    output_after = report.tmp / "output-after.png"
-    output.screenshot(path=str(output_after))
-    changed = images_differ(output_before, output_after)
-    report.times[f"{rel}: slider redraw"] = time.monotonic() - t0
-    report.check(after["readout"] != before["readout"], f"{rel}: slider '{before['label']}' moved",
-                 "a new value", f"{before['readout']} -> {after['readout']} ({SLIDER_STEPS} x ArrowRight)")
-    report.check(after["src"] != before["src"] and changed is not None,
-                 f"{rel}: the figure changed", "a different image in the explorer's output",
-                 f"new image data; {changed or 'but the screenshot is the same'} "
-                 f"({before_shot.name} vs {after_shot.name})")
+    explorers = explorer_moves.find_explorers(page, panel_id)
+    latencies = []
+    for n, controls in enumerate(explorers):
+        box = panel.locator(f"[data-explorer='{n}']")
+        box.scroll_into_view_if_needed()
+        if n == 0:
+            before_shot = shot(box, f"{name}-explorer-before.png", report)
+        for index, control in enumerate(controls):
+            if control["kind"] == "other":
+                continue
+            tries = []
+            for _ in range(MOVES_PER_CONTROL):
+                result = explorer_moves.move(page, panel_id, n, index, control["kind"], timeout=min(timeout, 30))
+                tries.append(result)
+                if result["changed"] or result["error"]:
+                    break
+            last = tries[-1]
+            latencies += [r["latency_ms"] for r in tries if r["latency_ms"] is not None]
+            moved = (f"{last['before']['readouts'] + last['before']['selects']} -> "
+                     f"{last['after']['readouts'] + last['after']['selects']}")
+            report.check(last["changed"] and not last["error"],
+                         f"{rel}: explorer {n + 1}, control '{control['label']}' changes the picture",
+                         "a new picture and no error",
+                         (f"a new picture after {len(tries)} move(s), {moved}" if last["changed"]
+                          else f"no new picture after {len(tries)} move(s), {moved}")
+                         + (f"; error: {last['error']}" if last["error"] else ""))
+            if n == 0 and index == 0:
+                page.wait_for_timeout(200)
+                after_shot = shot(box, f"{name}-explorer-after.png", report)
+                report.notes.append(f"{rel}: first move pictured in {before_shot.name} and {after_shot.name}")
+    report.times[f"{rel}: every control moved"] = time.monotonic() - t0
+    if latencies:
+        report.notes.append(f"{rel}: move to new picture on screen: {explorer_moves.summary(latencies)}")
 
 
 # ---------------------------------------------------------------- main
