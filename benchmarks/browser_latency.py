@@ -49,7 +49,11 @@ import explorer_moves  # noqa: E402
 import lab_check  # noqa: E402
 import nbformat  # noqa: E402
 
-CONTROL_WORDS = ("slider", "dropdown", "explorer(")
+CONTROL_WORDS = ("slider", "dropdown", "checkbox", "explorer(")
+# (the command notebook:close-and-shutdown would ask for a confirmation that nobody gives)
+JS_SHUTDOWN = """async (id) => {
+  for (const w of window.jupyterapp.shell.widgets('main')) if (w.node.id === id) await w.sessionContext.shutdown();
+}"""
 DRAG_SECONDS, DRAG_STEPS = 2.0, 60
 
 
@@ -196,7 +200,7 @@ def main(argv=None, kernel: dict | None = None) -> int:
                     result.update(lesson=name[:2], explorer=labels[n] if n < len(labels) else "?", delivery=delivery)
                     rows.append(result)
                     print(format_row(result, kernel), flush=True)
-                page.evaluate("() => window.jupyterapp.commands.execute('notebook:close-and-shutdown')")
+                page.evaluate(JS_SHUTDOWN, panel_id)   # its kernel: a dozen idle kernels would crowd the machine
             context.close()
     finally:
         server.stop()

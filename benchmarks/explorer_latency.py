@@ -101,6 +101,8 @@ def _run(node: ast.stmt, namespace: dict) -> None:
 
 def positions(control, count: int) -> list:
     """count values spread over a control's range, snapped to its step, in order."""
+    if isinstance(control, widgets.Checkbox):
+        return [False, True]
     if isinstance(control, widgets.Dropdown):
         values = [value for _, value in _labelled_options(control)]
         picks = sorted({round(i * (len(values) - 1) / max(count - 1, 1)) for i in range(count)})

@@ -85,6 +85,12 @@ def test_the_browser_percentile_interpolates_as_numpy_does():
         assert browser_latency.explorer_moves.percentile(values, p) == pytest.approx(np.percentile(values, p))
 
 
+def test_a_checkbox_is_measured_off_and_on():
+    from course_lib.widgets import checkbox
+
+    assert explorer_latency.positions(checkbox(True), 5) == [False, True]
+
+
 @pytest.mark.parametrize("kind", ["log", "int", "dropdown"])
 def test_positions_stay_inside_a_controls_range_and_include_both_ends(kind):
     from course_lib.widgets import dropdown, int_slider, log_slider

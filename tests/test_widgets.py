@@ -156,3 +156,23 @@ def test_the_race_heat_map_boxes_the_chosen_lr_and_dashes_only_the_ties_within_t
     ax = plot_lr_heatmap({"SGD": tuning})
     assert [p.get_linestyle() for p in ax.patches if not p.get_fill()] == ["solid"]
     plt.close("all")
+
+
+def test_a_scene_png_decodes_to_exactly_its_frame():
+    """scene.png_bytes writes the PNG itself (faster than Pillow's encoder): Pillow must read back
+    every pixel, and a non-opaque image is refused rather than silently flattened."""
+    from course_lib.widgets.scene import png_bytes
+
+    scene_class, samples = EXPLORERS["lesson05_adam"]
+    scene = scene_class()
+    scene.show(**samples[0])
+    frame = scene.frame().copy()
+    decoded = np.asarray(PIL.Image.open(io.BytesIO(scene.png())))
+    assert decoded.shape == frame.shape[:2] + (3,) and np.array_equal(decoded, frame[:, :, :3])
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    noise[..., 3] = 255
+    assert np.array_equal(np.asarray(PIL.Image.open(io.BytesIO(png_bytes(noise)))), noise[..., :3])
+    noise[0, 0, 3] = 128
+    with pytest.raises(ValueError, match="opaque"):
+        png_bytes(noise)

@@ -106,26 +106,33 @@ def _settle(page, panel_id: str, n: int, quiet: float, timeout: float) -> dict:
         time.sleep(0.03)
 
 
-def move(page, panel_id: str, n: int, index: int, kind: str, timeout: float = 20.0) -> dict:
-    """One move of control `index` of explorer `n`: an arrow key on a slider's handle (the other
-    way at its end), the next option of a dropdown, or a click on a checkbox. Returns the input's time, the pictures
-    that came for this explorer, and the latency to the first of them (None if none came)."""
+def move(page, panel_id: str, n: int, index: int, kind: str, timeout: float = 20.0, key: str | None = None,
+         option: int | None = None) -> dict:
+    """One move of control `index` of explorer `n`: a key on a slider's handle (``key``; by default an
+    arrow, the other way at the slider's end), an option of a dropdown (``option``; by default the
+    next one), or a click on a checkbox. Returns the input's time, the pictures that came for this
+    explorer, the latency to the first of them (None if none came), the key or option used, and the
+    states before and after."""
     control = _control(page, panel_id, n, index)
     before = _settle(page, panel_id, n, 0.15, timeout)
     if kind == "slider":
         handle = control.locator(".noUi-handle").first
-        at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        if key is None:
+            at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            key = "ArrowLeft" if at_end else "ArrowRight"
         handle.focus()
-        handle.press("ArrowLeft" if at_end else "ArrowRight")
+        handle.press(key)
         wanted = "keydown"
     elif kind == "checkbox":
         control.locator("input[type=checkbox]").click()
         wanted = "change"
     else:
         select = control.locator("select")
-        options = select.locator("option").all_text_contents()
+        count = select.locator("option").count()
         current = select.evaluate("s => s.selectedIndex")
-        select.select_option(index=(current + 1) % len(options))
+        option = (current + 1) % count if option is None else option
+        key = current   # where it was: the option that undoes this move
+        select.select_option(index=option)
         wanted = "change"
     after = _settle(page, panel_id, n, 0.3, timeout)
     events = page.evaluate(JS_SINCE, [before["inputs"], before["frames"]])
@@ -134,7 +141,24 @@ def move(page, panel_id: str, n: int, index: int, kind: str, timeout: float = 20
     t0 = starts[0] if starts else None
     latency = frames[0]["t"] - t0 if frames and t0 is not None else None
     return {"latency_ms": latency, "pictures": len(frames), "changed": after["src"] != before["src"],
-            "error": after["error"], "before": before, "after": after}
+            "error": after["error"], "before": before, "after": after, "key": key}
+
+
+UNDO_KEY = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}
+
+
+def undo(page, panel_id: str, n: int, index: int, kind: str, moves: list[dict], timeout: float = 20.0) -> None:
+    """Put a control back where it was before ``moves`` (arrow keys pressed back, the first option
+    selected again, a checkbox clicked again), so that the next control is tried from the explorer's
+    own setting. A jump to the slider's end ("End") is not undone."""
+    if kind == "dropdown" and moves:
+        move(page, panel_id, n, index, kind, timeout, option=moves[0]["key"])
+    elif kind == "checkbox" and len(moves) % 2:
+        move(page, panel_id, n, index, kind, timeout)
+    elif kind == "slider":
+        for done in reversed(moves):
+            if done["key"] in UNDO_KEY:
+                move(page, panel_id, n, index, kind, timeout, key=UNDO_KEY[done["key"]])
 
 
 def drag(page, panel_id: str, n: int, index: int, seconds: float = 2.0, steps: int = 60,

@@ -15,9 +15,11 @@ What it does, as a student would:
    no "Error displaying widget" (nor "This explorer failed", the text
    course_lib.widgets.explorer shows when its callback raises), every
    explorer(...) call of the notebook rendered its controls and a figure, and
-   in a lesson, every control of every explorer moved once (an arrow key on a
-   slider's handle, the next option of a dropdown; explorer_moves.py) brings a
-   new picture and no error; in a worksheet, every check(...) cell says
+   in a lesson, every control of every explorer, moved from the explorer's own
+   setting (an arrow key on a slider's handle, twice, then its End key if the
+   picture has not changed; the next option of a dropdown; a click on a
+   checkbox; explorer_moves.py), brings a new picture and no error, and is put
+   back before the next control is tried; in a worksheet, every check(...) cell says
    "not attempted yet" (the stubs raise only when called);
 4. saves screenshots to tests/ui/screenshots/ (each lesson's first explorer
    before and after a move) and prints a summary, with the time from each move
@@ -66,7 +68,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1400, "height": 1000}
 PART_HEIGHT = 8000   # px: the tallest screenshot of a notebook; a longer one is taken in parts
-MOVES_PER_CONTROL = 3     # at most this many moves of a control until its picture changes
+MOVES_PER_CONTROL = 3     # moves of a control until its picture changes: two steps, then its end
 # Text that must appear nowhere in a notebook after Run All.
 BANNED_TEXT = ["Error displaying widget", "This explorer failed", "Failed to load model class"]
 
@@ -520,9 +522,13 @@ def move_every_control(page, panel, panel_id: str, rel: str, name: str, report: 
         for index, control in enumerate(controls):
             if control["kind"] == "other":
                 continue
+            # from the explorer's own setting: up to two small moves, then (a slider whose small
+            # steps change nothing visible, e.g. eps at 1e-8) a jump to its end; then put it back
             tries = []
-            for _ in range(MOVES_PER_CONTROL):
-                result = explorer_moves.move(page, panel_id, n, index, control["kind"], timeout=min(timeout, 30))
+            for attempt in range(MOVES_PER_CONTROL):
+                key = "End" if control["kind"] == "slider" and attempt == MOVES_PER_CONTROL - 1 else None
+                result = explorer_moves.move(page, panel_id, n, index, control["kind"], timeout=min(timeout, 30),
+                                             key=key)
                 tries.append(result)
                 if result["changed"] or result["error"]:
                     break
@@ -540,6 +546,7 @@ def move_every_control(page, panel, panel_id: str, rel: str, name: str, report: 
                 page.wait_for_timeout(200)
                 after_shot = shot(box, f"{name}-explorer-after.png", report)
                 report.notes.append(f"{rel}: first move pictured in {before_shot.name} and {after_shot.name}")
+            explorer_moves.undo(page, panel_id, n, index, control["kind"], tries, timeout=min(timeout, 30))
     report.times[f"{rel}: every control moved"] = time.monotonic() - t0
     if latencies:
         report.notes.append(f"{rel}: move to new picture on screen: {explorer_moves.summary(latencies)}")
