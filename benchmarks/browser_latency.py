@@ -87,7 +87,7 @@ def bench_notebook(lesson: Path, deliveries: tuple[str, ...]) -> tuple[nbformat.
         body = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))
                 and any(word in ast.unparse(n) for word in CONTROL_WORDS)]
         for delivery in deliveries:
-            shown = [_with_delivery(n, delivery) if delivery != "image" else n for n in body]
+            shown = [_with_delivery(n, delivery) if delivery == "output" else n for n in body]
             cells.append(nbformat.v4.new_code_cell("\n".join(ast.unparse(n) for n in shown)))
         explorers += calls
     notebook = nbformat.v4.new_notebook(cells=cells)
@@ -157,8 +157,10 @@ def main(argv=None, kernel: dict | None = None) -> int:
         for name in [m for m in sys.modules if m == "course_lib" or m.startswith("course_lib.")]:
             del sys.modules[name]
     from course_lib.widgets import explorer
-    deliveries = ("image",) if args.no_output or "delivery" not in inspect.signature(explorer).parameters \
-        else ("image", "output")
+    if "delivery" not in inspect.signature(explorer).parameters:
+        deliveries = ("as is",)   # a course from before the scenes: its one way
+    else:
+        deliveries = ("image",) if args.no_output else ("image", "output")
     if not Path(lab_check.CHROMIUM).exists():
         print(f"browser_latency: no Chromium at {lab_check.CHROMIUM}; skipped")
         return 0

@@ -83,8 +83,14 @@ class AdamExplorer(Scene):
         self.bound.set_label(rf"paper's sparse-case bound $(1-\beta_1)/\sqrt{{1-\beta_2}}$ = {bound:.3g}")
         ax = self.ax_step
         # capped: a diverging SGD run would squash Adam's curves to the bottom
-        ax.set_ylim(*log_limits(np.concatenate([adam_steps.ravel(), sgd_steps]), lowest=1e-6,
-                                top_at_least=max(10.0 * bound, 10.0), top_at_most=max(1e3, 10.0 * bound)))
+        drawn = np.concatenate([adam_steps.ravel(), sgd_steps])
+        drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+        # the bottom a decade under the 5th percentile, not at the minimum: when m changes sign a step
+        # dips to 1e-6 for one step, and following the minimum would move the axis (a full redraw) on
+        # almost every move; such dips leave through the bottom
+        typical = [np.percentile(drawn, 5) / 10, drawn.max()] if drawn.size else []
+        ax.set_ylim(*log_limits(typical, lowest=1e-6, top_at_least=max(10.0 * bound, 10.0),
+                                top_at_most=max(1e3, 10.0 * bound), empty=(1e-3, 1e3)))
         ax.set_title(f"Step sizes (lr = {lr:.3g}, betas = ({beta1:.3g}, {beta2:.4g}), eps = {eps:.1g})",
                      fontsize=10)
         shown = [line for line in ax.lines if line.get_label()[0] != "_" and line.get_visible()]
