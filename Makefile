@@ -12,17 +12,20 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test test-ui playwright exercises times grade bench-grade site bench help clean sandbox-tools
+.PHONY: lab test test-ui test-site playwright exercises times grade grade-merge bench-grade bench-class site bench help clean sandbox-tools
 
 help:
 	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
 	@echo "make test-ui  every lesson (every explorer control moved) and worksheet 05 in JupyterLab in headless Chromium"
+	@echo "make test-site  build the static site and open every page in headless Chromium with no other host reachable"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make times  rewrite each lesson's and worksheet's stated time from course_lib.pacing's estimate"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=file]  grade a class: grades, feedback, class report, LMS files"
+	@echo "make grade-merge SHARDS='shard-0 shard-1 ...' [OUT=grades] [ROSTER=file]  join a class graded in shards"
 	@echo "make bench-grade  the grader's throughput against running the notebooks with nbclient"
-	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages with an index"
+	@echo "make bench-class  10 and 30 students' kernels at once: memory per kernel, time, failures, a sizing table"
+	@echo "make site [ONLY=05]  build site/, the lessons as static HTML pages that need no internet"
 	@echo "make bench  notebook run times, optimizer steps against torch.optim, explorer latency (kernel and browser)"
 	@echo "make clean  remove .venv and caches"
 
@@ -36,7 +39,7 @@ $(BIN)/python:
 # (The sed drops a warning this course's lab machines print for every package.)
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	@echo "Installing the course's packages into $(VENV) (a few minutes, once)..."
-	set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . 2>&1 \
+	set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 \
 	  | sed "/^WARNING: Location 'file:/d"
 	touch $@
 
@@ -76,6 +79,12 @@ PLAYWRIGHT_VERSION := 1.65.2
 test-ui: $(INSTALLED) playwright
 	$(BIN)/python tests/ui/lab_check.py
 
+# The static site as a reader with no internet meets it: built into a temporary folder, served on
+# 127.0.0.1 and opened from disk, every other host blocked (the first build fetches the site's
+# assets with npm; see course_lib/site_assets.py).
+test-site: $(INSTALLED) playwright
+	$(BIN)/python tests/ui/site_check.py
+
 # Playwright, into .venv on first use: only the browser check and the browser benchmark need it.
 playwright: $(INSTALLED)
 	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("playwright") != "$(PLAYWRIGHT_VERSION)")' 2>/dev/null || { 	  echo "Installing playwright $(PLAYWRIGHT_VERSION) into $(VENV)..."; 	  set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check playwright==$(PLAYWRIGHT_VERSION) 2>&1 	    | sed "/^WARNING: Location 'file:/d"; }
@@ -93,6 +102,10 @@ grade: $(INSTALLED) sandbox-tools
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=roster.csv]"; exit 2; }
 	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)")
 
+grade-merge: $(INSTALLED)
+	@test -n "$(SHARDS)" || { echo "usage: make grade-merge SHARDS='shard-0 shard-1 ...' [OUT=grades] [ROSTER=roster.csv]"; exit 2; }
+	$(BIN)/course-grade merge $(SHARDS) --out "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)")
+
 bench-grade: $(INSTALLED) sandbox-tools
 	$(TEST_ENV) $(BIN)/python benchmarks/grade_bench.py
 
@@ -101,6 +114,9 @@ site: $(INSTALLED)
 
 bench: $(INSTALLED) playwright
 	$(BIN)/python benchmarks/bench.py
+
+bench-class: $(INSTALLED)
+	$(BIN)/python benchmarks/class_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache course_lib.egg-info

@@ -35,14 +35,14 @@ import time
 from pathlib import Path
 
 from ..checks import WORKSHEET_ITEMS
-from . import class_report, exports, report
+from . import class_report, exports, report, shards
 from . import submissions as subs
 from .judge import Plan, judge_row, new_row
 from .runs import run_submission
 from .sandbox import Cancelled, Limits, Sandbox, SandboxError
 
 GRADER_FILES = ["checks/*.py", "grade/*.py", "grade/view/*.py", "optim/*.py", "schedules.py", "landscapes.py"]
-NOT_SCORING = ["grade/class_report.py", "grade/exports.py"]   # read the rows afterwards: changing them regrades nothing
+NOT_SCORING = ["grade/class_report.py", "grade/exports.py", "grade/shards.py"]   # read the rows afterwards: changing them regrades nothing
 UNCONFINED_FLAG = "--unconfined-i-trust-every-submission"
 
 
@@ -143,10 +143,12 @@ def _feedback_names(found, titles) -> dict[str, str]:
 
 def grade(submissions_root: Path, out: Path, workers: int | None = None, limits: Limits | None = None,
           hidden_seed: int | None = None, progress: bool = True, unconfined: bool = False,
-          roster: Path | None = None) -> list[dict]:
+          roster: Path | None = None, shard: shards.Shard | None = None) -> list[dict]:
     """Grade every submission under submissions_root into out; returns the rows.
 
     roster: a CSV of the students' LMS identities (see ``exports``) for canvas-grades.csv and moodle-grades.csv.
+    shard: grade only this shard's share of the submissions into out, for ``merge`` to join with the
+    others' folders (see ``shards``); the class report and the exports are then left to the merge.
     """
     limits = limits or Limits()
     workers = workers or os.cpu_count() or 1
@@ -167,7 +169,10 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
     fingerprint = grader_fingerprint(seed, limits, unconfined)
     titles = worksheet_titles()
     found = subs.discover(submissions_root, WORKSHEET_ITEMS)                 # 1. discover
-    feedback_names = _feedback_names(found, titles)
+    feedback_names = _feedback_names(found, titles)   # over every submission: a shard's names are the class's
+    if shard is not None:
+        shards.write_manifest(out, shard, fingerprint, [s.relative for s in found], feedback_names)
+        found = [s for s in found if shard.holds(s.relative)]
 
     rows: dict[str, dict] = {}
     todo = []
@@ -237,7 +242,8 @@ def grade(submissions_root: Path, out: Path, workers: int | None = None, limits:
             except OSError:
                 pass
     report.write_tables(out, ordered)
-    write_class_files(out, ordered, students, titles)
+    if shard is None:
+        write_class_files(out, ordered, students, titles)
     return ordered
 
 
@@ -263,6 +269,9 @@ def _ordered(rows: dict, found) -> list[dict]:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["merge"]:   # (a submissions folder called merge is ./merge)
+        return shards.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="course-grade", description="Grade a folder of submitted worksheets safely, in parallel.",
         epilog="Layouts: SUBMISSIONS/<student>/<NN-topic>.ipynb, SUBMISSIONS/<NN-topic>/<student>.ipynb, "
@@ -290,10 +299,22 @@ def main(argv=None) -> int:
                              "a header row with the columns submission (the student's folder or name, as "
                              "grades.csv has it), name, email, canvas_id, sis_user_id, sis_login_id, section, "
                              "moodle_username (only submission is required)")
+    parser.add_argument("--shard", default=None, metavar="INDEX/COUNT",
+                        help="grade only shard INDEX of COUNT (0-based; in a Kubernetes Indexed Job, "
+                             "$JOB_COMPLETION_INDEX/COUNT), with the same --hidden-seed in every shard; then "
+                             "'course-grade merge FOLDERS... --out grades' joins the shards' folders")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = shards.Shard.parse(args.shard)
+        except ValueError as error:
+            parser.error(str(error))
+        if args.hidden_seed is None:
+            parser.error("--shard needs --hidden-seed: every shard must test the same hidden cases")
     try:
         limits = Limits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds,
                         memory_bytes=args.memory_mb << 20)
@@ -303,13 +324,15 @@ def main(argv=None) -> int:
         print("warning: grading without the kernel's sandbox: each notebook runs with your rights", file=sys.stderr)
     start = time.monotonic()
     rows = grade(args.submissions, args.out, args.workers, limits, args.hidden_seed, not args.quiet, args.unconfined,
-                 args.roster)
+                 args.roster, shard)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing"
-    print(f"{len(rows)} submissions: {summary}. {time.monotonic() - start:.1f} s. "
-          f"Grades: {args.out / 'grades.csv'}; class report: {args.out / 'class-report.html'}", file=sys.stderr)
+    where = (f"Shard {shard.index}/{shard.count} in {args.out}: merge every shard's folder with "
+             f"'course-grade merge FOLDERS... --out grades'" if shard else
+             f"Grades: {args.out / 'grades.csv'}; class report: {args.out / 'class-report.html'}")
+    print(f"{len(rows)} submissions: {summary}. {time.monotonic() - start:.1f} s. {where}", file=sys.stderr)
     return 0
 
 
