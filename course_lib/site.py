@@ -16,16 +16,16 @@ What a page holds, and what it needs:
   ``make test``), so figures appear as they do in JupyterLab.
 - The explorers' widget state: nbclient runs with ``store_widget_state=True``
   and saves every widget model (sliders, and the Image widget holding the
-  picture drawn at build time, its PNG as a base64 buffer) in the notebook's metadata; the lab template
-  writes it into the page as ``application/vnd.jupyter.widget-state+json``
-  and loads @jupyter-widgets/html-manager (embed-amd.js) and require.js from
-  a CDN to draw the widgets from it. We point it at the html-manager release
-  that matches the installed ipywidgets (``ipywidgets.embed``'s URL) rather
-  than the template's "any version" default. The sliders then move, but the
-  figure does not redraw: there is no Python behind the page. MathJax too
-  comes from a CDN. Without network, the pages still show the text, the code
-  and every plot outside an explorer; the formulas stay as LaTeX source and
-  the explorers are blank.
+  picture drawn at build time, its PNG as a base64 buffer) in the notebook's
+  metadata; the lab template writes it into the page as
+  ``application/vnd.jupyter.widget-state+json``, and the widget manager draws
+  the explorers from it. Their sliders move, but the figure does not redraw:
+  there is no Python behind the page, and the page says so.
+- Nothing from another host: MathJax, require.js, the widget manager and Font
+  Awesome (the animation's buttons) are copied into ``site/assets/`` by
+  ``site_assets`` and every page loads them from there, so the site works
+  with no internet, served over HTTP or opened from disk. The build fails if a
+  page would still load anything from elsewhere (links to read are fine).
 - Links to the index and to the previous and next lesson, at the top and the
   bottom (plain links, added through a small template that extends lab's).
 
@@ -52,11 +52,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from ipywidgets.embed import DEFAULT_EMBED_REQUIREJS_URL
 from jinja2 import DictLoader
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
+
+from . import pacing, site_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 120  # seconds, as make test's --nbval-cell-timeout: a hung cell fails instead of hanging the build
@@ -70,6 +71,7 @@ ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 PAGE_TEMPLATE = """\
 {%- extends 'index.html.j2' -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}<style>{{ resources.course.css }}</style>{% endblock extra_css %}
 {% block body_header %}{{ super() }}{{ resources.course.top }}{% endblock body_header %}
 {% block body_footer %}{{ resources.course.bottom }}{{ super() }}{% endblock body_footer %}
@@ -95,6 +97,7 @@ class Lesson:
     number: str  # "05", from the file name, as the README's map numbers them
     title: str
     summary: str
+    time: str = ""   # "about 45 minutes, and 20 more for ..." from the notebook's **Time:** sentence
 
     @property
     def page(self) -> str:
@@ -140,6 +143,15 @@ def course_title(readme: str) -> str:
     return match[1].strip() if match else "The course"
 
 
+def stated_time(path: Path) -> str:
+    """'45 minutes + 20 optional', from the notebook's **Time:** sentence (course_lib.pacing writes it)."""
+    sentence = pacing.stated_sentence(path) or ""
+    found = re.search(r"about (\d+) minutes(?:, and (\d+) more)?", sentence)
+    if not found:
+        return sentence.removeprefix("**Time:**").strip().rstrip(".")
+    return f"{found[1]} minutes" + (f" + {found[2]} optional" if found[2] else "")
+
+
 def find_lessons(root: Path) -> list[Lesson]:
     readme = (root / "README.md").read_text(encoding="utf-8")
     summaries = readme_summaries(readme)
@@ -148,7 +160,7 @@ def find_lessons(root: Path) -> list[Lesson]:
         nb = nbformat.read(path, as_version=4)
         number = path.name[:2]
         lessons.append(Lesson(path, number, first_heading(nb) or path.stem,
-                              summaries.get(number) or first_paragraph(nb)))
+                              summaries.get(number) or first_paragraph(nb), stated_time(path)))
     return lessons
 
 
@@ -205,7 +217,26 @@ def widget_models(nb: nbformat.NotebookNode) -> int:
 def exporter() -> HTMLExporter:
     return HTMLExporter(template_name="lab", template_file="course_page.html.j2",
                         extra_loaders=[DictLoader({"course_page.html.j2": PAGE_TEMPLATE})],
-                        widget_renderer_url=DEFAULT_EMBED_REQUIREJS_URL)
+                        require_js_url=site_assets.REQUIRE_JS_URL, mathjax_url=site_assets.MATHJAX_URL,
+                        widget_renderer_url=site_assets.WIDGET_RENDERER_URL)
+
+
+# matplotlib's animation player links Font Awesome from a CDN for its buttons' icons.
+FONT_AWESOME_LINK = re.compile(r"https?://[^\s\"']*/font-awesome/[\d.]+/css/font-awesome(?:\.min)?\.css")
+# What a browser would fetch by itself: src=, a stylesheet's href=, CSS url() and @import, import().
+LOADS_FROM_ELSEWHERE = re.compile(
+    r"""(?:\bsrc\s*=\s*["']?|<link\b[^>]*\bhref\s*=\s*["']?|url\(\s*["']?|@import\s+["']|import\(\s*["'])"""
+    r"""((?:https?:)?//[^\s"')>]+)""", re.I)
+
+
+def served_locally(page: str, name: str) -> str:
+    """The page with its CDN links pointed at site/assets/; LessonFailed if it would load anything else."""
+    page = FONT_AWESOME_LINK.sub(site_assets.FONT_AWESOME_CSS, page)
+    elsewhere = sorted(set(LOADS_FROM_ELSEWHERE.findall(page)))
+    if elsewhere:
+        raise LessonFailed(f"{name} would load {len(elsewhere)} file(s) from another host, which fails with no "
+                           f"internet: {', '.join(elsewhere[:3])}; serve them from site/assets/ (course_lib/site_assets.py)")
+    return page
 
 
 def label(lesson: Lesson) -> str:
@@ -223,19 +254,19 @@ def nav(lessons: list[Lesson], i: int, where: str) -> str:
 def lesson_page(nb: nbformat.NotebookNode, lessons: list[Lesson], i: int, course: str) -> str:
     top = nav(lessons, i, "top")
     if widget_models(nb):
-        top += ('<p class="course-note">The explorers below show the figure drawn when this page was built: '
-                "their sliders move, but redrawing needs Python. To use them, run the lesson in JupyterLab "
-                "(<code>make lab</code>).</p>")
+        top += ('<p class="course-note">The explorers below show the figure drawn when this page was built. '
+                "Moving their sliders redraws nothing here: that needs Python, in the lesson's notebook. "
+                "To use them, open the notebook in JupyterLab (<code>make lab</code>).</p>")
     nb.metadata["title"] = f"{lessons[i].number} · {lessons[i].title} · {course}"  # the browser tab's title
     body, _ = exporter().from_notebook_node(
         nb, resources={"course": {"css": NAV_CSS, "top": top, "bottom": nav(lessons, i, "bottom")}})
-    return body
+    return served_locally(body, lessons[i].page)
 
 
 def index_page(course: str, lessons: list[Lesson]) -> str:
     rows = "\n".join(
         f'<tr><td>{lesson.number}</td><td><a href="{lesson.page}">{html.escape(lesson.title)}</a></td>'
-        f"<td>{html.escape(lesson.summary)}</td></tr>" for lesson in lessons)
+        f"<td>{html.escape(lesson.summary)}</td><td>{html.escape(lesson.time)}</td></tr>" for lesson in lessons)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -254,10 +285,12 @@ footer {{ margin-top: 2em; color: #666; font-size: 0.9em; }}
 </head>
 <body>
 <h1>{html.escape(course)}</h1>
-<p>Every lesson, run from top to bottom, with its outputs. To run the code yourself and move the
-explorers' sliders, get the course and type <code>make lab</code> in its folder (the README says more).</p>
+<p>Every lesson, run from top to bottom, with its outputs. These pages need no internet: they can be
+served or opened from disk. The explorers show the figure drawn when the pages were built; to run the
+code yourself and move their sliders, get the course and type <code>make lab</code> in its folder (the
+README says more).</p>
 <table>
-<thead><tr><th>#</th><th>lesson</th><th>what you will see</th></tr></thead>
+<thead><tr><th>#</th><th>lesson</th><th>what it teaches</th><th>time</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -339,6 +372,10 @@ def build(root: Path, out: Path, only: str | None = None) -> None:
             print(f"{lesson.page:<38} {seconds:5.1f} s  {size / 1e6:5.2f} MB  {page.count('<img'):3d} images  "
                   f"{widget_models(nb):3d} widget models", flush=True)
         (staging / "index.html").write_text(index_page(course, lessons), encoding="utf-8")
+        shutil.rmtree(staging / site_assets.FOLDER, ignore_errors=True)
+        assets = site_assets.install(staging)
+        print(f"{site_assets.FOLDER + '/':<38} {assets / 1e6:5.1f} MB: MathJax, require.js, the widget manager, "
+              f"Font Awesome (no CDN)", flush=True)
         missing = missing_pages(staging)
         replace_folder(staging, out)
     except BaseException:
@@ -361,7 +398,7 @@ def main(argv=None) -> int:
     out = (args.out or args.root / "site").resolve()
     try:
         build(args.root.resolve(), out, only=args.only)
-    except LessonFailed as error:
+    except (LessonFailed, site_assets.AssetsUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"{out} was left as it was.", file=sys.stderr)
         return 1
