@@ -120,3 +120,39 @@ def test_frame_costs_reports_a_failing_callback_instead_of_timing_its_message():
 
     assert frame_costs.stage_ms(broken, {"alpha": 0.1}, repeats=1) is None
     assert frame_costs.format_row("broken", None).endswith("the callback failed")
+
+
+def _notebook(path, *sources):
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_class_bench_runs_students_at_once_and_measures_each_kernel(tmp_path):
+    import asyncio
+
+    import class_bench
+
+    lesson = _notebook(tmp_path / "00-tiny.ipynb", "import numpy as np\nx = np.ones(4_000_000)", "y = x.sum()")
+    students, wall, used = asyncio.run(class_bench.run_class(lesson, 2, timeout=60))
+    assert len(students) == 2 and wall > 0
+    for student in students:
+        assert student.failure == ""
+        assert student.pid is not None and student.seconds > 0
+        # the kernel holds the 32 MB array: its resident set says so
+        assert 32 < student.steady_mib <= student.peak_mib < 2000
+    broken = _notebook(tmp_path / "01-broken.ipynb", "raise ValueError('a cell that fails')")
+    (student,), _, _ = asyncio.run(class_bench.run_class(broken, 1, timeout=60))
+    assert "CellExecutionError" in student.failure
+
+
+def test_class_bench_sizes_nodes_with_gkes_memory_reservation():
+    import class_bench
+
+    # GKE: 25 % of the first 4 GiB, 20 % of the next 4, 10 % of the next 8, 6 % of the next 112, and 100 MiB
+    assert class_bench.allocatable_gib(8) == pytest.approx(8 - 1.0 - 0.8 - 100 / 1024)
+    assert class_bench.allocatable_gib(16) == pytest.approx(16 - 1.0 - 0.8 - 0.8 - 100 / 1024)
+    assert class_bench.allocatable_gib(32) == pytest.approx(32 - 1.0 - 0.8 - 0.8 - 0.96 - 100 / 1024)
+    assert class_bench.round_up(513) == 576 and class_bench.round_up(834, 128) == 896
