@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "site-assets"
@@ -117,9 +117,14 @@ def install(site: Path, cache: Path = CACHE) -> int:
         tarball = fetch(package, cache)
         target = site / FOLDER / package.name
         with tarfile.open(tarball) as archive:
-            members = [m for m in archive.getmembers() if m.isfile() and wanted(package, m.name)]
-            for member in members:
-                member.name = member.name.removeprefix("package/")
-            archive.extractall(target, members=members, filter="data")   # "data": no links, no paths outside
-            copied += sum(m.size for m in members)
+            for member in archive.getmembers():
+                if not (member.isfile() and wanted(package, member.name)):   # no links, no devices
+                    continue
+                relative = PurePosixPath(member.name.removeprefix("package/"))
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise AssetsUnavailable(f"{tarball} holds a path outside its folder: {member.name}")
+                path = target.joinpath(*relative.parts)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(archive.extractfile(member).read())
+                copied += member.size
     return copied

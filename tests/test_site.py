@@ -100,3 +100,13 @@ def test_without_npm_or_the_tarball_the_error_says_what_to_do(tmp_path, monkeypa
 def test_the_pinned_integrities_are_sha512():
     for package in site_assets.PACKAGES:
         assert package.integrity.startswith("sha512-") and len(package.integrity) == 95, package.npm
+
+
+def test_a_tarball_with_a_path_outside_its_folder_is_refused(tmp_path, monkeypatch):
+    tarball = _tarball(tmp_path, site_assets.BY_NAME["requirejs"], {"require.js/../../../escaped.js": b"x"})
+    package = site_assets.Package("requirejs", "requirejs", "2.3.8", site_assets.integrity_of(tarball),
+                                  ("require.js/",))
+    monkeypatch.setattr(site_assets, "PACKAGES", (package,))
+    with pytest.raises(site_assets.AssetsUnavailable, match="outside its folder"):
+        site_assets.install(tmp_path / "site", cache=tmp_path)
+    assert not (tmp_path / "escaped.js").exists()
