@@ -50,7 +50,12 @@ def loss_limits(losses: np.ndarray) -> tuple[float, float]:
 class RAdamExplorer(Scene):
     """Three panels: rho_t; the factor on lr of the adaptive step (RAdam, warmup, Adam); digits training."""
 
-    figsize = (15, 4.4)
+    figsize = (15, 5.0)
+    # The middle and right panels' legends sit below their axes, where no moving artist draws: they
+    # are background, redrawn only when their labels change (the warmup's length, RAdam rectifying
+    # or not). Inside the axes they had to be moving artists, redrawn on every move (38 ms of a
+    # beta2 move's ~180; with them in the background a drag shows 5 pictures/s instead of 4).
+    LEGEND_BELOW = dict(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=8, frameon=False)
 
     def build(self):
         self.ax_rho, self.ax_lr, self.ax_train = ax_rho, ax_lr, ax_train = self.fig.subplots(1, 3)
@@ -80,6 +85,7 @@ class RAdamExplorer(Scene):
         ax_lr.set(xscale="log", yscale="log", ylim=FACTOR_LIMITS, xlabel="step t",
                   ylabel="factor on lr of the adaptive step")
         self.moving("lr title", ax_lr.title)
+        self.legend_labels = None   # (warmup_steps, RAdam never rectifies): what the two legends say
 
         # a short run on real data with the three
         self.losses = {name: self.moving(f"loss {name}", ax_train.plot([], [], **style_for(name), lw=1.6)[0])
@@ -87,7 +93,7 @@ class RAdamExplorer(Scene):
         ax_train.set(yscale="log", xlim=(0, digits_steps() + 1), xlabel=f"step t (mini-batch of {DIGITS_BATCH})",
                      ylabel=f"mini-batch loss (running mean of {SMOOTHING})")
         self.moving("train title", ax_train.title)
-        self.fig.subplots_adjust(left=0.05, right=0.99, bottom=0.12, top=0.86, wspace=0.27)
+        self.fig.subplots_adjust(left=0.05, right=0.99, bottom=0.25, top=0.86, wspace=0.27)
 
     def update(self, beta2=0.999, lr=1e-2, warmup_steps=2000):
         rho_max = optim.rho_inf(beta2)
@@ -112,20 +118,19 @@ class RAdamExplorer(Scene):
         self.radam.set_data(ts, rectification_curve(beta2, ts))
         self.rule.set_xdata([2.0 / (1.0 - beta2)] * 2)
         # RAdam's momentum-SGD steps: no adaptive step at all (for ever if rho_t never passes 5)
-        sgd_until = horizon if first["torch"] is None else first["torch"]
+        never = first["torch"] is None
+        sgd_until = horizon if never else first["torch"]
         self.moving("sgd band", ax.axvspan(1, sgd_until, color="0.85", zorder=0,
-                                           label="RAdam = momentum SGD at every step" if first["torch"] is None
+                                           label="RAdam = momentum SGD at every step" if never
                                            else "RAdam = momentum SGD (no adaptive step)"))
         ax.set_xlim(1, horizon)
         radam_total = withheld_by_radam(beta2)
         radam_said = "all of it" if math.isinf(radam_total) else in_steps(radam_total)
         ax.set_title(f"lr withheld, in full-lr steps: RAdam {radam_said}, "
                      f"warmup {in_steps(withheld_by_linear_warmup(warmup_steps))}", fontsize=10)
-        handles = [self.adam, self.warmup, self.radam, self._moving["sgd band"], self.rule, self.run_bar]
-        self.moving("lr legend", ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.85))
 
         ax = self.ax_train
-        curves = []
+        curves, results = [], []
         for label, history in digits_runs(beta2, lr, warmup_steps).items():
             method = "Adam + warmup" if label.startswith("Adam + warmup") else label
             losses = history.loss[np.isfinite(history.loss)]
@@ -133,12 +138,20 @@ class RAdamExplorer(Scene):
             curves.append(smooth)
             line = self.losses[method]
             line.set_data(np.arange(1, len(smooth) + 1), smooth)
-            note = " (diverged)" if history.diverged else f", val acc {history.epoch_val_accuracy[-1]:.2f}"
-            line.set_label(label + note)
+            line.set_label(label)
+            short = "warmup" if method == "Adam + warmup" else method
+            results.append(f"{short} diverged" if history.diverged
+                           else f"{short} {history.epoch_val_accuracy[-1]:.2f}")
         ax.set_ylim(*loss_limits(np.concatenate(curves)))
-        ax.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}", fontsize=10)
-        # "best": a diverging run climbs into any fixed corner; the legend is a moving artist, placed at each draw
-        self.moving("train legend", ax.legend(handles=list(self.losses.values()), fontsize=8, loc="best"))
+        ax.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}\n"
+                     f"validation accuracy: {', '.join(results)}", fontsize=10)
+
+        if self.legend_labels != (warmup_steps, never):
+            self.legend_labels = (warmup_steps, never)
+            lr_handles = [self.adam, self.warmup, self.radam, self._moving["sgd band"], self.rule, self.run_bar]
+            self.ax_lr.legend(handles=lr_handles, ncol=2, **{**self.LEGEND_BELOW, "fontsize": 7})
+            ax.legend(handles=list(self.losses.values()), ncol=3, **self.LEGEND_BELOW)
+            self.background_changed()
 
 
 EXPLORERS = {
