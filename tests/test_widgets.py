@@ -2,6 +2,7 @@
 exception raised inside it), and its persistent figure checked against a full drawing."""
 
 import io
+import math
 
 import matplotlib
 
@@ -176,3 +177,20 @@ def test_a_scene_png_decodes_to_exactly_its_frame():
     noise[0, 0, 3] = 128
     with pytest.raises(ValueError, match="opaque"):
         png_bytes(noise)
+
+
+@pytest.mark.parametrize("low, high, value, steps", [(1e-3, 1.0, 0.1, 40), (1e-10, 100.0, 1e-8, 40),
+                                                     (0.01, 0.6, 0.39, 40), (2**-5, 4.0, 1.0, 70),
+                                                     (1e-4, 1.0, 1e-4, 40), (1e-3, 1.0, 1.0, 40)])
+def test_a_log_sliders_value_lies_on_its_grid_inside_its_range(low, high, value, steps):
+    """The browser snaps a slider to min + k * step: a value off that grid would read one number while
+    the figure shows another."""
+    from course_lib.widgets import log_slider
+
+    control = log_slider(low, high, value, steps=steps)
+    k = (math.log10(value) - control.min) / control.step
+    assert abs(k - round(k)) < 1e-6
+    assert control.value == pytest.approx(value, rel=1e-12)
+    assert math.log10(low) - control.step < control.min <= math.log10(low) + 1e-9
+    assert math.log10(high) - control.step < control.max <= math.log10(high) + 1e-9
+    assert control.step == pytest.approx((math.log10(high) - math.log10(low)) / steps)

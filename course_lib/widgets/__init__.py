@@ -52,9 +52,17 @@ from .scene import FIXED_TITLES, Scene
 
 
 def log_slider(low: float, high: float, value: float, description: str = "", steps: int = 40):
-    """A slider that moves in equal ratios: right for learning rates and epsilons."""
-    return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
-                                  step=(math.log10(high) - math.log10(low)) / steps, description=description,
+    """A slider that moves in equal ratios: right for learning rates and epsilons.
+
+    Its grid of exponents passes through ``value``: the browser snaps a slider to its grid, so an
+    off-grid value (0.1 on 40 steps from 1e-3 to 1) would read 0.106 while the figure, drawn in the
+    kernel (and on the static site) with 0.1, says 0.1. The low end moves down by less than a step
+    to put value on the grid, the high end down to the last step inside the range."""
+    step = (math.log10(high) - math.log10(low)) / steps
+    below = math.ceil((math.log10(value) - math.log10(low)) / step - 1e-9)
+    bottom = math.log10(value) - below * step
+    top = bottom + math.floor((math.log10(high) - bottom) / step + 1e-9) * step
+    return widgets.FloatLogSlider(value=value, base=10, min=bottom, max=top, step=step, description=description,
                                   continuous_update=True, readout_format=".3g")
 
 
