@@ -380,6 +380,21 @@ def trajectory(optimizer, landscape: Landscape, start=None, steps: int = 100) ->
     return np.array(path, dtype=np.float64)
 
 
+
+def steps_taken(optimizer, landscape: Landscape, steps: int, start=None):
+    """Yield (point, state) after each of up to ``steps`` steps of ``optimizer`` from ``start`` (the
+    landscape's demo start when None), for lessons that watch the optimizer's state along the way.
+    It stops before the first point that is not finite or lies farther than ``DIVERGENCE_NORM``
+    from the origin. Overflow is expected there and raises no warning."""
+    point = np.array(landscape.start if start is None else start, dtype=np.float64)
+    state = optimizer.init(point)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            point, state = optimizer.step(point, landscape.grad(point), state)
+            if not np.all(np.isfinite(point)) or np.linalg.norm(point) > DIVERGENCE_NORM:
+                return
+            yield point, state
+
 # --- Reddi, Kale and Kumar (2018): where Adam does not converge --------------
 
 
@@ -568,7 +583,7 @@ def steps_to_recover(run: BowlRun, tolerance: float = RECOVERY_TOLERANCE) -> int
 __all__ = [
     "Landscape", "Quadratic", "LANDSCAPES", "DIVERGENCE_NORM",
     "quadratic", "narrow_valley", "saddle", "rosenbrock", "beale", "himmelblau",
-    "trajectory", "ReddiOnlineProblem", "ReddiRun",
+    "trajectory", "steps_taken", "ReddiOnlineProblem", "ReddiRun",
     "SWITCH_STEP", "BOWL_STEPS", "STEEP", "FLAT", "RECOVERY_TOLERANCE", "changing_bowl", "changing_bowl_grad",
     "BowlRun", "run_changing_bowl", "steps_to_recover",
 ]

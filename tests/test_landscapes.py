@@ -406,3 +406,18 @@ def test_on_the_changing_bowl_rmsprop_recovers_in_tens_of_steps_and_adagrad_in_h
         assert run.distance[SWITCH_STEP - 1] < 1e-6, f"{name} should sit at the steep bowl's minimum at the switch"
         recovered[name] = steps_to_recover(run)
     assert recovered["RMSProp"] < 50 and recovered["AdaGrad 2.0"] > 200 and recovered["AdaGrad 0.5"] is None
+
+
+def test_steps_taken_follows_trajectory_and_stops_before_a_diverged_point():
+    from course_lib import optim
+    from course_lib.landscapes import DIVERGENCE_NORM, narrow_valley, steps_taken, trajectory
+
+    valley = narrow_valley()
+    calm = optim.SGD(lr=0.01)
+    taken = list(steps_taken(calm, valley, 30))
+    assert len(taken) == 30
+    assert np.array_equal(np.array([point for point, _ in taken]), trajectory(calm, valley, steps=30)[1:])
+    wild = optim.SGD(lr=10.0)   # far past 2 / L: the points grow until they leave the plane
+    points = [point for point, _ in steps_taken(wild, valley, 500)]
+    assert 0 < len(points) < 500 and all(np.linalg.norm(p) <= DIVERGENCE_NORM for p in points)
+    assert np.linalg.norm(trajectory(wild, valley, steps=500)[len(points) + 1]) > DIVERGENCE_NORM

@@ -50,16 +50,10 @@ def run_with_effective_steps(opt, landscape, steps: int) -> tuple[np.ndarray, np
     coordinate after each of the n steps, shape (n, 2). A run that leaves the finite numbers or
     goes beyond ``landscapes.DIVERGENCE_NORM`` stops before that step, so n can be below ``steps``.
     """
-    point = np.array(landscape.start, dtype=np.float64)
-    state = opt.init(point)
-    path, effective = [point], []
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            point, state = opt.step(point, landscape.grad(point), state)
-            if not np.all(np.isfinite(point)) or np.linalg.norm(point) > landscapes.DIVERGENCE_NORM:
-                break
-            path.append(point)
-            effective.append(effective_step_size(opt, state))
+    path, effective = [np.array(landscape.start, dtype=np.float64)], []
+    for point, state in landscapes.steps_taken(opt, landscape, steps):
+        path.append(point)
+        effective.append(effective_step_size(opt, state))
     return np.array(path), np.array(effective).reshape(-1, 2)
 
 

@@ -33,16 +33,11 @@ def lookahead_paths(inner, k: int, slow_lr: float, landscape=None, steps: int = 
     landscape = landscapes.narrow_valley() if landscape is None else landscape
     lookahead = optim.Lookahead(inner, k=k, slow_lr=slow_lr)
     theta = np.array(landscape.start if start is None else start, dtype=np.float64)
-    state = lookahead.init(theta)
     fast, slow = [theta], [theta]
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            theta, state = lookahead.step(theta, landscape.grad(theta), state)
-            if not np.all(np.isfinite(theta)) or np.linalg.norm(theta) > landscapes.DIVERGENCE_NORM:
-                break
-            fast.append(theta)
-            if state.t % k == 0:
-                slow.append(state.slow)
+    for theta, state in landscapes.steps_taken(lookahead, landscape, steps, start=theta):
+        fast.append(theta)
+        if state.t % k == 0:
+            slow.append(state.slow)
     return np.array(fast), np.array(slow)
 
 
