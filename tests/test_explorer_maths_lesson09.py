@@ -11,7 +11,7 @@ from course_lib import data, models, optim, schedules
 from course_lib.theory.radam_warmup import (digits_run, digits_runs, digits_steps, running_mean,
                                             withheld_by_linear_warmup, withheld_by_radam)
 from course_lib.theory.rectification import warmup_factor
-from course_lib.widgets.lesson09 import decade_ceiling, in_steps, loss_limits, step_horizon
+from course_lib.widgets.lesson09 import RAdamExplorer, decade_ceiling, in_steps, loss_limits, step_horizon
 
 
 @pytest.mark.parametrize("W,expected", [(1, 0.0), (2, 0.75), (4, 1.875)])
@@ -80,3 +80,25 @@ def test_the_explorers_axes_end_at_powers_of_ten_past_the_warmups_and_the_run():
     assert step_horizon(0.9999, 20000) == 1e5
     assert loss_limits(np.array([0.05, 2.3, np.nan, np.inf])) == (0.01, 10.0)
     assert in_steps(1033.34) == "1033" and in_steps(9.98) == "9.98" and in_steps(0.75) == "0.75"
+
+
+def test_the_loss_axis_keeps_its_floor_unless_a_loss_goes_lower_and_its_top_unless_one_blows_up():
+    assert loss_limits(np.array([0.2, 2.3])) == (0.01, 10.0)       # the floor, not 0.1 from the data
+    assert loss_limits(np.array([0.004, 2.3])) == (0.001, 10.0)
+    assert loss_limits(np.array([0.05, 166.0])) == (0.01, 1000.0)
+
+
+def test_dragging_beta2_never_moves_an_axes_so_every_picture_is_a_fast_frame():
+    # the browser bench drags beta2 across 10-90 % of its track (0.64-0.96) at lr 0.01, warmup 2000;
+    # a move that changes an axes' limits or a legend redraws the whole figure (~200 ms, not ~35)
+    explorer = RAdamExplorer()
+    explorer.show(beta2=0.999, lr=1e-2, warmup_steps=2000)
+    explorer.frame()
+    background = explorer._background_key
+    for beta2 in np.round(np.linspace(0.6, 0.999, 25), 4):   # past 0.9992 the step axes grow to 1e5
+        explorer.show(beta2=float(beta2), lr=1e-2, warmup_steps=2000)
+        explorer.frame()
+        assert explorer._background_key == background, f"beta2 = {beta2} redrew the background"
+    explorer.show(beta2=0.9, lr=1e-2, warmup_steps=200)   # a new warmup length is a new legend: redrawn
+    explorer.frame()
+    assert explorer._background_key != background

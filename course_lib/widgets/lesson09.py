@@ -28,6 +28,11 @@ from .scene import Scene
 PAPER_LINE = dict(color="black", ls=":", lw=1.3)
 TORCH_LINE = dict(color="0.45", ls="-.", lw=1.3)
 FACTOR_LIMITS = (1e-4, 3.0)   # the factor on lr: fixed, so a move keeps the middle panel's axes
+# rho_t: fixed from below the first step's 1 to above the slider's largest rho_inf (19999 at
+# beta2 = 0.9999), so dragging beta2 never moves the left panel's axes (each move of them is a
+# full redraw, ~200 ms); the thresholds 4 and 5 stay a tenth of a decade apart, in two styles
+RHO_LIMITS = (0.5, 3e4)
+LOSS_FLOOR = 1e-2             # below every smoothed loss of these runs (the lowest, at lr = 0.01, is 0.03)
 SMOOTHING = 8                 # mini-batches in the running mean of the training curves
 
 
@@ -43,18 +48,22 @@ def step_horizon(beta2: float, warmup_steps: int) -> float:
 
 
 def loss_limits(losses: np.ndarray) -> tuple[float, float]:
-    """Log-axis limits at whole powers of ten around the finite positive losses."""
-    return log_limits(losses, headroom=1.5)
+    """Log-axis limits at whole powers of ten around the finite positive losses: the bottom at
+    LOSS_FLOOR unless a loss goes lower, the top at 10 at least. The losses start near 2.3 and
+    end above 0.03, so moving beta2 or the warmup keeps the axes (no full redraw) unless a run
+    blows up past 6.7; only a large lr lifts the top."""
+    bottom, top = log_limits(losses, headroom=1.5, top_at_least=10.0)
+    return min(bottom, LOSS_FLOOR), top
 
 
 class RAdamExplorer(Scene):
     """Three panels: rho_t; the factor on lr of the adaptive step (RAdam, warmup, Adam); digits training."""
 
     figsize = (15, 5.0)
-    # The middle and right panels' legends sit below their axes, where no moving artist draws: they
-    # are background, redrawn only when their labels change (the warmup's length, RAdam rectifying
-    # or not). Inside the axes they had to be moving artists, redrawn on every move (38 ms of a
-    # beta2 move's ~180; with them in the background a drag shows 5 pictures/s instead of 4).
+    # The legends sit below their axes, where no moving artist draws: they
+    # are background, redrawn only when their labels change (the warmup's length). Inside the axes
+    # they had to be moving artists, redrawn on every move (38 ms of a beta2 move's ~180). With
+    # them, RHO_LIMITS and LOSS_FLOOR, dragging beta2 is a fast frame at every move.
     LEGEND_BELOW = dict(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=8, frameon=False)
 
     def build(self):
@@ -66,10 +75,10 @@ class RAdamExplorer(Scene):
         self.rho = self.moving("rho", ax_rho.plot([], [], **style_for("RAdam"), lw=1.8, label=r"$\rho_t$")[0])
         self.rho_max = self.moving("rho_inf", ax_rho.axhline(1.0, color="0.4", ls="--", lw=1,
                                                              label=r"$\rho_\infty$ (in the title)"))
-        ax_rho.set(xscale="log", yscale="log", xlabel="step t",
+        ax_rho.set(xscale="log", yscale="log", ylim=RHO_LIMITS, xlabel="step t",
                    ylabel=r"$\rho_t$ (length of the equivalent simple average)")
-        # lower right: the curve is at rho_inf >= 4 there, above the legend, which stays in the background
-        ax_rho.legend(handles=[self.rho, self.rho_max, *thresholds], fontsize=8, loc="lower right")
+        # below the axes like the other two: inside, the curve and rho_inf's line would cross it
+        ax_rho.legend(handles=[self.rho, self.rho_max, *thresholds], ncol=2, **self.LEGEND_BELOW)
         self.moving("rho title", ax_rho.title)
 
         # the factor on lr of the adaptive step m_hat / sqrt(v_hat); all moving: the grey band
@@ -85,7 +94,7 @@ class RAdamExplorer(Scene):
         ax_lr.set(xscale="log", yscale="log", ylim=FACTOR_LIMITS, xlabel="step t",
                   ylabel="factor on lr of the adaptive step")
         self.moving("lr title", ax_lr.title)
-        self.legend_labels = None   # (warmup_steps, RAdam never rectifies): what the two legends say
+        self.legend_warmup = None   # the warmup's length, which the two legends say
 
         # a short run on real data with the three
         self.losses = {name: self.moving(f"loss {name}", ax_train.plot([], [], **style_for(name), lw=1.6)[0])
@@ -106,7 +115,6 @@ class RAdamExplorer(Scene):
         self.rho.set_data(ts, optim.rho_t(beta2, ts.astype(np.float64)))
         self.rho_max.set_ydata([rho_max, rho_max])
         ax.set_xlim(1, horizon)
-        ax.set_ylim(0.5, decade_ceiling(1.5 * rho_max))
         said = {name: ("never" if t is None else f"t = {t}") for name, t in first.items()}
         ax.set_title(f"β2 = {beta2:.4g}: ρ∞ = {rho_max:.6g}, first rectified step\n"
                      f"paper {said['paper']}, torch {said['torch']}", fontsize=10)
@@ -120,9 +128,9 @@ class RAdamExplorer(Scene):
         # RAdam's momentum-SGD steps: no adaptive step at all (for ever if rho_t never passes 5)
         never = first["torch"] is None
         sgd_until = horizon if never else first["torch"]
+        # one label whether or not it ends (the title says "all of it"): a new label redraws the legend
         self.moving("sgd band", ax.axvspan(1, sgd_until, color="0.85", zorder=0,
-                                           label="RAdam = momentum SGD at every step" if never
-                                           else "RAdam = momentum SGD (no adaptive step)"))
+                                           label="RAdam = momentum SGD (no adaptive step)"))
         ax.set_xlim(1, horizon)
         radam_total = withheld_by_radam(beta2)
         radam_said = "all of it" if math.isinf(radam_total) else in_steps(radam_total)
@@ -146,8 +154,8 @@ class RAdamExplorer(Scene):
         ax.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}\n"
                      f"validation accuracy: {', '.join(results)}", fontsize=10)
 
-        if self.legend_labels != (warmup_steps, never):
-            self.legend_labels = (warmup_steps, never)
+        if self.legend_warmup != warmup_steps:
+            self.legend_warmup = warmup_steps
             lr_handles = [self.adam, self.warmup, self.radam, self._moving["sgd band"], self.rule, self.run_bar]
             self.ax_lr.legend(handles=lr_handles, ncol=2, **{**self.LEGEND_BELOW, "fontsize": 7})
             ax.legend(handles=list(self.losses.values()), ncol=3, **self.LEGEND_BELOW)
@@ -169,5 +177,5 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["RAdamExplorer", "EXPLORERS", "PAPER_LINE", "TORCH_LINE", "FACTOR_LIMITS", "SMOOTHING", "step_horizon",
+__all__ = ["RAdamExplorer", "EXPLORERS", "PAPER_LINE", "TORCH_LINE", "FACTOR_LIMITS", "RHO_LIMITS", "LOSS_FLOOR", "SMOOTHING", "step_horizon",
            "loss_limits", "in_steps"]
