@@ -12,14 +12,16 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEN
 
 OUT ?= grades
 
-.PHONY: lab test test-ui test-site playwright exercises times grade grade-merge bench-grade bench-class site bench help clean sandbox-tools
+.PHONY: lab zh translations test test-ui test-site playwright exercises times grade grade-merge bench-grade bench-class site bench help clean sandbox-tools
 
 help:
-	@echo "make lab    start JupyterLab on the course (sets up .venv the first time)"
+	@echo "make lab    start JupyterLab on the course (sets up .venv the first time); make lab LANG=zh: 中文版"
 	@echo "make test   run the unit tests and every notebook (sets up .venv the first time)"
 	@echo "make test-ui  every lesson (every explorer control moved) and worksheet 05 in JupyterLab in headless Chromium"
 	@echo "make test-site  build the static site and open every page in headless Chromium with no other host reachable"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make translations  bring the Chinese catalogues (course_lib/locale/zh) up to date with the English"
+	@echo "make zh     write notebooks/zh, solutions/zh, exercises/zh from the English and the catalogues"
 	@echo "make times  rewrite each lesson's and worksheet's stated time from course_lib.pacing's estimate"
 	@echo "make grade SUBMISSIONS=folder [OUT=grades] [ROSTER=file]  grade a class: grades, feedback, class report, LMS files"
 	@echo "make grade-merge SHARDS='shard-0 shard-1 ...' [OUT=grades] [ROSTER=file]  join a class graded in shards"
@@ -45,9 +47,14 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 # --allow-root: JupyterLab refuses root without it (lab machines and containers run as root).
 # --no-browser when there is no display: the URL with its token is printed instead.
+# make lab LANG=zh opens the Chinese edition (notebooks/zh). Only LANG=zh switches: a shell's own
+# LANG (en_US.UTF-8, zh_CN.UTF-8, C.UTF-8) opens the English course, which stays the default.
+LAB_FOLDER := $(if $(filter zh,$(LANG)),notebooks/zh,notebooks)
+
+# (LANG=zh is not a locale: the server runs with C.UTF-8 instead)
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir="$(CURDIR)" \
-	  --ServerApp.default_url=/lab/tree/notebooks \
+	$(if $(filter zh,$(LANG)),LANG=C.UTF-8 )$(BIN)/jupyter lab --notebook-dir="$(CURDIR)" \
+	  --ServerApp.default_url=/lab/tree/$(LAB_FOLDER) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $$( [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser )
 
@@ -91,6 +98,15 @@ playwright: $(INSTALLED)
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_lib.worksheets
+
+# The Chinese edition (course_lib/i18n/__init__.py says how it is made): after changing an English
+# notebook, make translations marks what changed in the catalogues; translate it, then make zh.
+translations: $(INSTALLED)
+	$(BIN)/python -m course_lib.i18n translations
+	$(BIN)/python -m course_lib.i18n drift || true
+
+zh: $(INSTALLED)
+	$(BIN)/python -m course_lib.i18n build
 
 # Every notebook's **Time:** sentence is an estimate (course_lib/pacing.py says how it is made);
 # after changing a lesson or a worksheet, run this, then make exercises (worksheets copy their time).

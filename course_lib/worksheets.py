@@ -98,14 +98,14 @@ def stub_source(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
-def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook", folder: str = "solutions") -> nbformat.NotebookNode:
     exercise = nbformat.from_dict(solution)
     for i, cell in enumerate(exercise.cells):
         if cell.cell_type == "code":
             cell.source = stub_source(cell.source, f"{name}, cell {i}")
             cell.outputs = []
             cell.execution_count = None
-    exercise.metadata["course"] = {"generated_from": f"solutions/{name}",
+    exercise.metadata["course"] = {**exercise.metadata.get("course", {}), "generated_from": f"{folder}/{name}",
                                    "edit": "edit the solution, then run make exercises",
                                    "content_hash": content_hash(exercise)}
     return exercise
@@ -137,23 +137,27 @@ class WouldLoseWork(RuntimeError):
     pass
 
 
-def generate(root: Path, check_only: bool = False, only: str | None = None, force: bool = False) -> list[str]:
+def generate(root: Path, check_only: bool = False, only: str | None = None, force: bool = False,
+             language: str | None = None) -> list[str]:
     """Write (or with check_only, compare) exercises/NN-*.ipynb; return the names out of date.
+    With ``language`` ("zh"), from solutions/zh/ (course_lib.i18n writes it) to exercises/zh/.
 
     A worksheet that someone has worked in (its cells differ from what was
     generated, or it has outputs) is never overwritten without force=True:
     that would lose a student's work.
     """
     stale, protected = [], []
-    for path in sorted((root / "solutions").glob(only or "*.ipynb")):
+    folder = "solutions" if language is None else f"solutions/{language}"
+    exercises = root / ("exercises" if language is None else f"exercises/{language}")
+    for path in sorted((root / folder).glob(only or "*.ipynb")):
         solution = nbformat.read(path, as_version=4)
         fixed = with_registry_points(solution, path.name)
         if render(fixed) != render(solution):        # the registry's points win over the table's
-            stale.append(f"../solutions/{path.name} (its points table)")
+            stale.append(f"../{folder}/{path.name} (its points table)")
             if not check_only:
                 path.write_text(render(fixed), encoding="utf-8")
-        text = render(make_exercise(fixed, path.name))
-        target = root / "exercises" / path.name
+        text = render(make_exercise(fixed, path.name, folder))
+        target = exercises / path.name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             stale.append(path.name)
             if check_only:
@@ -161,11 +165,12 @@ def generate(root: Path, check_only: bool = False, only: str | None = None, forc
             if target.exists() and edited_since_generated(target) and not force:
                 protected.append(path.name)
                 continue
+            target.parent.mkdir(exist_ok=True)
             target.write_text(text, encoding="utf-8")
     if protected:
         raise WouldLoseWork(
             "not overwritten, because they hold someone's work: "
-            + ", ".join(f"exercises/{name}" for name in protected)
+            + ", ".join(str((exercises / name).relative_to(root)) for name in protected)
             + ". Copy them elsewhere first, or run with --force to replace them."
         )
     return stale

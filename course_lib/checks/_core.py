@@ -45,6 +45,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..i18n import _
 from ._runner import (SECONDS_PER_CALL, Outcome, StepCase, ValueCase, fmt, run_steps, run_student, run_value,
                       time_limit)
 
@@ -179,8 +180,9 @@ def sentence(text: str) -> str:
 
 
 def describe(mistake: Mistake) -> str:
-    """"name. Explanation": the one line a diagnosis (or a variant) starts with."""
-    return f"{mistake.name}. {sentence(mistake.explanation)}"
+    """"name. Explanation": the one line a diagnosis (or a variant) starts with, in the language
+    of course_lib.i18n (the name and the explanation are looked up as they are written)."""
+    return _("{name}. {explanation}").format(name=_(mistake.name), explanation=_(sentence(mistake.explanation)))
 
 
 # --- the result --------------------------------------------------------------
@@ -210,28 +212,32 @@ class CheckResult:
         return self.status == "passed"
 
     def report(self) -> str:
-        mark = {"passed": "passed", "failed": "FAILED", "not attempted": "not attempted yet", "error": "FAILED"}
-        lines = [f"{self.item}: {mark[self.status]} ({self.points:g} / {self.max_points:g} points)"]
+        mark = {"passed": _("passed"), "failed": _("FAILED"), "not attempted": _("not attempted yet"),
+                "error": _("FAILED")}
+        lines = [_("{item}: {status} ({points} / {max_points} points)").format(
+            item=self.item, status=mark[self.status], points=f"{self.points:g}", max_points=f"{self.max_points:g}")]
         if self.groups:
             passed = sum(self.groups.values())
-            lines.append(f"  case groups passed: {passed} of {len(self.groups)}")
-            lines += [f"    [{'x' if ok else ' '}] {group}" for group, ok in self.groups.items()]
+            lines.append("  " + _("case groups passed: {passed} of {total}").format(passed=passed,
+                                                                                   total=len(self.groups)))
+            lines += [f"    [{'x' if ok else ' '}] {_(group)}" for group, ok in self.groups.items()]
         if self.unscored:
-            lines.append("  not scored, since a known mistake gives exactly the reference's answers there "
-                         "(failing one would count):")
+            lines.append("  " + _("not scored, since a known mistake gives exactly the reference's answers there "
+                                  "(failing one would count):"))
             for group, mistakes in self.unscored.items():
                 others = len(mistakes) - 1
-                also = f" and {others} other mistake{'s' * (others > 1)}" if others else ""
-                lines.append(f"    [x] {group} (the same answers as '{mistakes[0]}'{also})")
+                same = (_("the same answers as '{mistake}' and {others} other mistake(s)") if others else
+                        _("the same answers as '{mistake}'")).format(mistake=_(mistakes[0]), others=others)
+                lines.append(f"    [x] {_(group)} ({same})")
         if self.variant:
-            lines.append(f"  Variant: {self.variant}")
+            lines.append("  " + _("Variant: {variant}").format(variant=translated_diagnosis(self.variant)))
         if self.diagnosis:
-            lines.append(f"  Diagnosis: {self.diagnosis}")
+            lines.append("  " + _("Diagnosis: {diagnosis}").format(diagnosis=translated_diagnosis(self.diagnosis)))
         if self.first_failure:
-            lines.append("  First failing case:")
+            lines.append("  " + _("First failing case:"))
             lines += ["    " + line for line in self.first_failure.splitlines()]
         if self.note:
-            lines.append(f"  {self.note}")
+            lines.append(f"  {_(self.note)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -239,6 +245,26 @@ class CheckResult:
 
     def _repr_pretty_(self, printer, cycle) -> None:  # how IPython shows it
         printer.text(self.report())
+
+
+ACCEPTED_AND_ALSO = re.compile(r"you wrote (?P<variant>.+?) \(accepted\) and also (?P<mistake>.+)", re.S)
+
+
+def translated_diagnosis(text: str) -> str:
+    """A diagnosis or variant judged in English (the batch grader judges every submission in
+    English, so that its class report counts each mistake once), in the language of
+    course_lib.i18n: its parts are the phrases ``describe`` and ``judge`` join, each translated."""
+    if _(text) != text:
+        return _(text)
+    found = ACCEPTED_AND_ALSO.fullmatch(text)
+    if found:
+        return _("you wrote {variant} (accepted) and also {mistake}").format(
+            variant=_(found["variant"]), mistake=translated_diagnosis(found["mistake"]))
+    for at in [m.start() for m in re.finditer(r"\. ", text)]:
+        name, explanation = text[:at], text[at + 2:]
+        if _(name) != name and _(explanation) != explanation:
+            return _("{name}. {explanation}").format(name=_(name), explanation=_(explanation))
+    return text
 
 
 # --- comparing the student's outcomes with the reference -------------------------
@@ -547,7 +573,7 @@ NOT_ATTEMPTED = "the function still raises NotImplementedError: write it, then r
 def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
     """Score the student's outcomes on ``expected.cases``; name the mistake or variant they match."""
     if any(outcome.kind == "not attempted" for outcome in outcomes):
-        return CheckResult(item.name, "not attempted", 0.0, item.points, diagnosis=NOT_ATTEMPTED)
+        return CheckResult(item.name, "not attempted", 0.0, item.points, diagnosis=_(NOT_ATTEMPTED))
     cases, reference = expected.cases, expected.reference()
     if len(outcomes) != len(cases):
         raise ValueError(f"{item.name}: {len(outcomes)} outcomes for {len(cases)} cases")
@@ -574,7 +600,8 @@ def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
             diagnosis = describe(found.mistake)
     elif found is not None:                                   # a known mistake on top of an accepted variant
         variant = describe(found.variant)
-        diagnosis = f"you wrote {found.variant.name} (accepted) and also {describe(found.mistake)}"
+        diagnosis = _("you wrote {variant} (accepted) and also {mistake}").format(
+            variant=_(found.variant.name), mistake=describe(found.mistake))
         theirs = expected.mistake(found.variant)
         as_variant = [expected.agree(run, v, case) for run, v, case in zip(runs, theirs, cases)]
         # the case to show: one where the variant gives the reference's answers and the student's do not
@@ -588,8 +615,8 @@ def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
                                     note=f"\n(expected here: what {found.variant.name} gives)")
         passed = [ok or same for ok, same in zip(passed, as_variant)]
     if diagnosis is None and status_has_nan(runs):
-        diagnosis = ("your function returned NaN or inf: look for a division by zero "
-                     "(a bias correction 1 - beta^t with t = 0?) or a square root of a negative number")
+        diagnosis = _("your function returned NaN or inf: look for a division by zero "
+                      "(a bias correction 1 - beta^t with t = 0?) or a square root of a negative number")
 
     groups: dict[str, bool] = {}
     for case, ok in zip(cases, passed):

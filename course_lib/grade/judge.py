@@ -106,7 +106,8 @@ def new_row(submission, notebook, plan: Plan | None) -> dict:
     return {"student": submission.student, "file": submission.relative, "sha256": notebook.sha256 if notebook else "",
             "worksheet": (notebook.worksheet or "") if notebook else "", "status": "graded", "reason": "",
             "total": 0.0, "max": plan.max_points if plan else 0.0, "items": {}, "cells": [], "flags": [],
-            "notes": list(notebook.notes) if notebook else [], "seconds": 0.0}
+            "notes": list(notebook.notes) if notebook else [], "seconds": 0.0,
+            "language": notebook.language if notebook else "en"}
 
 
 def judge_row(row: dict, plan: Plan, run) -> dict:

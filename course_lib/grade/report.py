@@ -21,6 +21,7 @@ import re
 import secrets
 from pathlib import Path
 
+from .. import i18n
 from ..checks import WORKSHEET_ITEMS, CheckResult
 
 NAME_CHARACTERS = 80   # of a file or folder name the grader makes; a hash keeps long names apart
@@ -65,20 +66,30 @@ def result_name(relative: str) -> str:
 
 
 def feedback_text(row: dict, title: str) -> str:
-    lines = [f"Feedback on {title}, {row['file']}", f"Student: {row['student']}",
-             f"Score: {row['total']:g} / {row['max']:g}  ({row['status']})"]
+    """The student's feedback, in the language of the worksheet they worked in (its checks'
+    reports, and the headings here; the cells' messages and notes stay in English)."""
+    with i18n.using(row.get("language", "en")):
+        return _feedback_text(row, title)
+
+
+def _feedback_text(row: dict, title: str) -> str:
+    _ = i18n._
+    lines = [_("Feedback on {title}, {file}").format(title=title, file=row["file"]),
+             _("Student: {student}").format(student=row["student"]),
+             _("Score: {total} / {max}  ({status})").format(total=f"{row['total']:g}", max=f"{row['max']:g}",
+                                                           status=row["status"])]
     if row["reason"]:
-        lines.append(f"Why: {row['reason']}")
+        lines.append(_("Why: {reason}").format(reason=row["reason"]))
     lines.append("")
     for result in row["items"].values():
         lines.append(CheckResult(**result).report())
         lines.append("")
     if row["cells"]:
-        lines.append("What happened in the notebook's cells:")
+        lines.append(_("What happened in the notebook's cells:"))
         lines += [f"  code cell {c['cell']}: {c['status']}{': ' + c['message'] if c['message'] else ''}"
                   for c in row["cells"]]
         lines.append("")
-    for heading, entries in (("Notes", row["notes"]), ("Flags for the instructor", row["flags"])):
+    for heading, entries in ((_("Notes"), row["notes"]), (_("Flags for the instructor"), row["flags"])):
         if entries:
             lines.append(f"{heading}:")
             lines += [f"  - {entry}" for entry in entries]

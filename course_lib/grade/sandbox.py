@@ -630,6 +630,8 @@ def _build_view(view: Path, with_reference: bool) -> None:
         target.write_text(template.format(module=module, why=why))
     (view / "course_lib" / "checks").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PACKAGE / "view" / "checks.py", view / "course_lib" / "checks" / "__init__.py")
+    (view / "course_lib" / "i18n").mkdir(parents=True, exist_ok=True)   # a Chinese worksheet's first cell
+    shutil.copyfile(PACKAGE / "view" / "i18n.py", view / "course_lib" / "i18n" / "__init__.py")
     grader = view / "_grader"
     grader.mkdir()
     (grader / "__init__.py").write_text("")

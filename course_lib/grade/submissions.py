@@ -52,6 +52,7 @@ class Notebook:
     cells: list = field(default_factory=list)     # [{"cell": n, "source": str}], code cells only, n from 1
     problem: str | None = None                    # why it is not a gradable notebook
     notes: list = field(default_factory=list)
+    language: str = "en"                          # the edition it comes from (metadata course.language): its feedback's
 
 
 def worksheet_in(name: str, known) -> str | None:
@@ -133,6 +134,9 @@ def read(submission: Submission, known) -> Notebook:
         isinstance(metadata.get("course"), dict) else None
     from_metadata = worksheet_in(Path(generated_from).name, known) if isinstance(generated_from, str) else None
     notebook.worksheet = from_metadata or submission.worksheet_hint
+    language = (metadata.get("course") or {}).get("language") if isinstance(metadata, dict) and \
+        isinstance(metadata.get("course"), dict) else None
+    notebook.language = language if language in ("en", "zh") else "en"   # anything else: English
     if from_metadata and submission.worksheet_hint and from_metadata != submission.worksheet_hint:
         notebook.notes.append(f"the file's name says worksheet {submission.worksheet_hint}, its metadata says "
                               f"{from_metadata}: graded as {from_metadata}")

@@ -1,0 +1,223 @@
+"""The translation of one notebook: a gettext catalogue (a .po file) beside the English.
+
+``course_lib/locale/<language>/notebooks/05-adam.po`` translates
+``notebooks/05-adam.ipynb`` (and ``.../solutions/05-adam.po`` the solved worksheet).
+Each entry's key is the English it translates, so a translation can never be
+applied to text it was not written for:
+
+- a Markdown cell: context ``cell <id>`` (the cell's nbformat id), text the cell's source;
+- a string a code cell shows (``translatable.code_strings``): no context, text its
+  template; the same string in two cells is one entry, with both cells as its
+  locations.
+
+``expected(notebook)`` is what a notebook asks to be translated; ``merge`` brings a
+catalogue up to date with it as gettext's msgmerge does (an entry whose English
+changed keeps its translation, marked fuzzy, with the old English beside it as
+``#| msgid``); ``drift`` lists everything that keeps the catalogue from being a
+translation of the notebook as it is now, each saying which cell and what changed.
+Files are read and written by Babel.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po, write_po
+
+from .translatable import TranslationError, check_placeholders, code_strings
+
+LOCALE_ROOT = Path(__file__).resolve().parent.parent / "locale"
+FORMAT_FLAG = "python-brace-format"
+HEADER = """# The {language} translation of {source}, in the course Optimizers from SGD to RAdam.
+# Each msgid is the English it translates; make translations brings this file up to date
+# with the notebook, make zh writes the translated notebook. See course_lib/i18n/__init__.py.
+#"""
+# what must come through a translation of Markdown unchanged: maths, inline code, code blocks
+# (inline maths and code may run over a line break, as Markdown allows, but not over a blank line)
+KEPT_IN_MARKDOWN = re.compile(r"```.*?```|\$\$.*?\$\$|(?<![\\$])\$(?:[^$\n]|\n(?!\n))+\$|`(?:[^`\n]|\n(?!\n))+`", re.S)
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str | None
+    english: str
+    locations: tuple          # ((cell id, line), ...)
+    is_fstring: bool = False
+    placeholders: tuple = ()
+    note: str = ""
+
+
+def catalogue_path(kind: str, name: str, language: str = "zh", root: Path = LOCALE_ROOT) -> Path:
+    """kind: "notebooks" or "solutions"; name: "05-adam.ipynb"."""
+    return root / language / kind / (Path(name).stem + ".po")
+
+
+def expected(notebook: nbformat.NotebookNode) -> dict:
+    """(context, English) -> Entry: everything in ``notebook`` a translation must cover."""
+    entries: dict = {}
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "markdown" and cell.source.strip():
+            key = (f"cell {cell.id}", cell.source)
+            entries[key] = Entry(key[0], cell.source, ((cell.id, 1),), note=f"Markdown cell {number}")
+        elif cell.cell_type == "code":
+            for string in code_strings(cell.source):
+                key = (None, string.template)
+                location = (cell.id, string.start[0])
+                if key in entries:
+                    old = entries[key]
+                    entries[key] = Entry(None, old.english, old.locations + (location,), old.is_fstring,
+                                         old.placeholders, old.note)
+                else:
+                    note = ("f-string: keep every {...} placeholder exactly; a brace that is text is {{ or }}"
+                            if string.is_fstring else "a string the code shows")
+                    entries[key] = Entry(None, string.template, (location,), string.is_fstring,
+                                         string.placeholders, note)
+    return entries
+
+
+def read(path: Path) -> Catalog:
+    with open(path, "rb") as file:
+        return read_po(file, abort_invalid=True)
+
+
+def write(catalogue: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalogue, width=0, sort_output=False, include_previous=True, omit_header=False)
+    path.write_bytes(buffer.getvalue())
+
+
+def translations(catalogue: Catalog) -> dict:
+    """(context, English) -> translation, for the entries that are translated and not fuzzy."""
+    return {(message.context, message.id): message.string for message in catalogue
+            if message.id and message.string and not message.fuzzy}
+
+
+def merge(catalogue: Catalog | None, notebook: nbformat.NotebookNode, source_name: str,
+          language: str = "zh") -> Catalog:
+    """The catalogue brought up to date with ``notebook``, as msgmerge does: entries in the
+    notebook's order; a translation whose English changed is kept as a fuzzy draft with the
+    old English as its previous text (a Markdown cell is matched by its id, a code string by
+    the closest old string of the same cell); translations of text that is gone become
+    obsolete entries (#~), kept for reference."""
+    old = {(m.context, m.id): m for m in catalogue if m.id} if catalogue is not None else {}
+    by_cell = {m.context: m for m in old.values() if m.context}
+    created = catalogue.creation_date if catalogue is not None else datetime.datetime.now(datetime.timezone.utc)
+    new = Catalog(locale=language, project="Optimizers from SGD to RAdam", version=source_name, charset="utf-8",
+                  fuzzy=False, creation_date=created, revision_date=created, header_comment=HEADER.format(
+                      language=language, source=source_name), language_team=language, last_translator="")
+    used = set()
+    for key, entry in expected(notebook).items():
+        flags = {FORMAT_FLAG} if entry.is_fstring else set()
+        message = Message(entry.english, context=entry.context,
+                          locations=[(cell, line) for cell, line in entry.locations],
+                          auto_comments=[entry.note] if entry.note else [])
+        message.flags = set(flags)   # not Babel's guesses (Markdown with braces is no format string)
+        before = old.get(key)
+        if before is not None:
+            message.string, used = before.string, used | {key}
+            if before.fuzzy:
+                message.flags.add("fuzzy")
+                message.previous_id = before.previous_id
+        else:
+            draft = by_cell.get(entry.context) if entry.context else _closest_code_string(entry, old, used)
+            if draft is not None and draft.string:
+                message.string = draft.string
+                message.flags.add("fuzzy")
+                message.previous_id = [draft.id]
+                used.add((draft.context, draft.id))
+        new[entry.english] = message   # Babel keys it by (text, context)
+    for key, message in old.items():
+        if key not in used and message.string:
+            message.flags.discard("fuzzy")
+            new.obsolete[message.id if message.context is None else (message.id, message.context)] = message
+    return new
+
+
+def _closest_code_string(entry: Entry, old: dict, used: set):
+    cells = {cell for cell, _ in entry.locations}
+    candidates = {m.id: m for key, m in old.items() if m.context is None and key not in used
+                  and cells & {cell for cell, _ in m.locations}}
+    close = difflib.get_close_matches(entry.english, list(candidates), n=1, cutoff=0.6)
+    return candidates[close[0]] if close else None
+
+
+def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode, english_path: str, po_path: str) -> list[str]:
+    """Why ``catalogue`` is not a translation of ``notebook`` as it is now, one message per problem;
+    [] when every cell and string is translated for the English as it stands."""
+    if catalogue is None:
+        return [f"{english_path} has no translation: {po_path} is missing (run make translations to start it)"]
+    problems = []
+    messages = {(m.context, m.id): m for m in catalogue if m.id}
+    by_cell = {m.context: m for m in messages.values() if m.context}
+    wanted = expected(notebook)
+    for key, entry in wanted.items():
+        where = (f"{entry.context} ({entry.note})" if entry.context else
+                 "code string in " + ", ".join(f"cell {cell} line {line}" for cell, line in entry.locations))
+        message = messages.get(key)
+        if message is None:
+            stale = by_cell.get(entry.context) if entry.context else None
+            if stale is not None:
+                problems.append(f"{english_path}, {where} changed since {po_path} translated it:\n"
+                                + _diff(stale.id, entry.english))
+            else:
+                problems.append(f"{english_path}, {where} has no entry in {po_path}: {_short(entry.english)!r} "
+                                "(run make translations, then translate it)")
+            continue
+        if message.fuzzy:
+            previous = "\n".join(message.previous_id) if message.previous_id else None
+            problems.append(f"{english_path}, {where}: the translation in {po_path} is a fuzzy draft "
+                            "for English that changed" + (":\n" + _diff(previous, entry.english) if previous else
+                                                          f": {_short(entry.english)!r}")
+                            + "\n  update the translation, then remove its fuzzy flag")
+            continue
+        if not message.string:
+            problems.append(f"{english_path}, {where} is not translated yet in {po_path}: {_short(entry.english)!r}")
+            continue
+        problems += [f"{english_path}, {where}: {problem}" for problem in check_translation(entry, message.string)]
+    for key, message in messages.items():
+        if key not in wanted:
+            problems.append(f"{po_path} translates text that {english_path} no longer has: {_short(message.id)!r} "
+                            "(run make translations: it moves it to the obsolete entries)")
+    return problems
+
+
+def check_translation(entry: Entry, translation: str) -> list[str]:
+    """What a translation must keep: an f-string's placeholders; a Markdown cell's maths and code."""
+    if entry.is_fstring:
+        try:
+            from .translatable import CodeString
+            check_placeholders(CodeString(entry.english, entry.placeholders, True, (0, 0), (0, 0)), translation)
+        except TranslationError as error:
+            return [str(error)]
+        return []
+    if entry.context is None:
+        return []
+    # compared with white space collapsed: Markdown shows a line break inside code or maths as a space
+    flat = " ".join(translation.split())
+    missing = [kept for kept in dict.fromkeys(KEPT_IN_MARKDOWN.findall(entry.english))
+               if " ".join(kept.split()) not in flat]
+    return [f"the translation must keep {_short(kept)!r} as it is (maths and code are not translated)"
+            for kept in missing]
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _diff(old: str, new: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "translated English", "English now",
+                                 lineterm="", n=0)
+    return "\n".join("    " + line for line in lines)
+
+
+__all__ = ["LOCALE_ROOT", "Entry", "catalogue_path", "expected", "read", "write", "translations", "merge",
+           "drift", "check_translation"]

@@ -1,0 +1,123 @@
+"""Write a translated edition of the course: notebooks/zh/, solutions/zh/, exercises/zh/.
+
+The English notebooks are the source. A translated notebook is the English one
+with its Markdown cells and the strings its code shows taken from the catalogue
+(``catalogue.py``), one code cell added before the first (``i18n.use("zh")``: the
+library's own text and the figures' font follow), links to the course's files
+pointed at their translated twins, and nothing else changed: the code is the
+English code, so a change to it reaches both languages the next time this runs.
+Text with no up-to-date translation stays in English (``drift`` says which).
+
+The worksheets are made from the translated solutions by ``course_lib.worksheets``,
+exactly as the English ones are from the English solutions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from . import catalogue
+from .translatable import replace_strings
+
+KINDS = ("notebooks", "solutions")
+SETUP_CELL_ID = "course-language"
+SETUP_SOURCE = {
+    "zh": ('from course_lib import i18n\n\n'
+           'i18n.use("zh")   # 中文版：course_lib 的图、说明与检查报告用中文，图中文字用中文字体'),
+}
+COURSE_FILE = re.compile(r"`(notebooks|exercises|solutions)/(\d\d[\w.-]*\.ipynb)`")
+
+
+def sources(root: Path, kind: str) -> list[Path]:
+    return sorted((root / kind).glob("[0-9][0-9]-*.ipynb"))
+
+
+def translated_notebook(english: nbformat.NotebookNode, catalogue_: catalogue.Catalog | None, kind: str,
+                        name: str, language: str = "zh") -> nbformat.NotebookNode:
+    """The translated twin of ``english`` (see the module's docstring)."""
+    done = catalogue.translations(catalogue_) if catalogue_ is not None else {}
+    code_done = {english_text: text for (context, english_text), text in done.items() if context is None}
+    twin = nbformat.from_dict(english)
+    for cell in twin.cells:
+        if cell.cell_type == "markdown":
+            text = done.get((f"cell {cell.id}", cell.source))
+            if text is not None:
+                cell.source = COURSE_FILE.sub(lambda m: f"`{m.group(1)}/{language}/{m.group(2)}`", text)
+        elif cell.cell_type == "code":
+            cell.source = replace_strings(cell.source, code_done)
+            cell.outputs, cell.execution_count = [], None
+    first_code = next((i for i, cell in enumerate(twin.cells) if cell.cell_type == "code"), len(twin.cells))
+    setup = nbformat.v4.new_code_cell(SETUP_SOURCE[language])
+    setup.id = SETUP_CELL_ID
+    twin.cells.insert(first_code, setup)
+    twin.metadata["course"] = {"translated_from": f"{kind}/{name}", "language": language,
+                               "edit": f"edit {kind}/{name} or course_lib/locale/{language}/{kind}/"
+                                       f"{Path(name).stem}.po, then run make translations"}
+    return twin
+
+
+def build(root: Path, language: str = "zh", check_only: bool = False) -> list[str]:
+    """Write (or with check_only, compare) the translated notebooks and solutions; then the
+    translated worksheets. Returns the files that were (or would be) rewritten."""
+    from .. import worksheets
+    stale = []
+    for kind in KINDS:
+        for path in sources(root, kind):
+            po = catalogue.catalogue_path(kind, path.name, language)
+            cat = catalogue.read(po) if po.exists() else None
+            twin = translated_notebook(nbformat.read(path, as_version=4), cat, kind, path.name, language)
+            if kind == "solutions":   # the points column comes from the checks' registry, as in English
+                twin = worksheets.with_registry_points(twin, path.name)
+            text = worksheets.render(twin)
+            target = root / kind / language / path.name
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(str(target.relative_to(root)))
+                if not check_only:
+                    target.parent.mkdir(exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+    stale += [f"exercises/{language}/{name}" for name in
+              worksheets.generate(root, check_only=check_only, language=language)]
+    return stale
+
+
+def update_catalogues(root: Path, language: str = "zh") -> list[Path]:
+    """Bring every catalogue up to date with its English notebook (make translations); returns those changed."""
+    changed = []
+    for kind in KINDS:
+        for path in sources(root, kind):
+            po = catalogue.catalogue_path(kind, path.name, language)
+            old = catalogue.read(po) if po.exists() else None
+            new = catalogue.merge(old, nbformat.read(path, as_version=4), f"{kind}/{path.name}", language)
+            before = po.read_bytes() if po.exists() else None
+            catalogue.write(new, po)
+            if po.read_bytes() != before:
+                changed.append(po)
+    from . import library
+    po = library.catalogue_path(language)
+    before = po.read_bytes() if po.exists() else None
+    catalogue.write(library.merge(catalogue.read(po) if po.exists() else None, language), po)
+    if po.read_bytes() != before:
+        changed.append(po)
+    return changed
+
+
+def drift(root: Path, language: str = "zh") -> list[str]:
+    """Every problem between the English notebooks and their catalogues (see catalogue.drift)."""
+    problems = []
+    for kind in KINDS:
+        for path in sources(root, kind):
+            po = catalogue.catalogue_path(kind, path.name, language)
+            shown_po = str(po.relative_to(root)) if po.is_relative_to(root) else str(po)
+            problems += catalogue.drift(catalogue.read(po) if po.exists() else None,
+                                        nbformat.read(path, as_version=4), f"{kind}/{path.name}", shown_po)
+    from . import library
+    po = library.catalogue_path(language)
+    problems += library.drift(catalogue.read(po) if po.exists() else None,
+                              str(po.relative_to(root)) if po.is_relative_to(root) else str(po))
+    return problems
+
+
+__all__ = ["KINDS", "SETUP_CELL_ID", "translated_notebook", "build", "update_catalogues", "drift"]

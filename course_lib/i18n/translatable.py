@@ -1,0 +1,280 @@
+"""What in a notebook a translation covers, and how a translated string goes back into code.
+
+Two kinds of text are translated:
+
+- a Markdown cell, whole;
+- a string a code cell shows: an argument of ``Markdown(...)``, ``print(...)``,
+  ``set_title(...)`` and the like (``DISPLAY_CALLS``), or a ``title=``,
+  ``label=``, ``xlabel=`` ... keyword (``DISPLAY_KEYWORDS``), when it holds at
+  least one English word (``has_words``; "Adam", "$\\alpha$" or ".3g" need no
+  translation).
+
+A code string's key is its *template*: the text of the literal with each
+placeholder of an f-string written as in the source, ``{expr!r:.3g}``, and
+literal braces doubled, e.g. ``Largest difference over {2 * 1000} steps:
+**{largest_gap:.1e}**``. A translation of it keeps every placeholder exactly and
+may move them: ``literal_source`` writes the translated template back as a
+Python literal, so the Chinese notebook computes the same numbers in the same
+code and only the words around them change.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+DISPLAY_CALLS = frozenset({"Markdown", "HTML", "print", "display", "set_title", "set_xlabel", "set_ylabel",
+                           "suptitle", "supxlabel", "supylabel", "text", "annotate", "set_text", "set_label",
+                           "figtext"})
+DISPLAY_KEYWORDS = frozenset({"title", "xlabel", "ylabel", "label", "description", "suptitle", "caption"})
+# a string assigned to a name with one of these words in it is text to be shown later (rows of a table,
+# a legend's labels, a verdict): other assigned strings may be keys or code, and stay as they are
+SHOWN_NAME = re.compile(r"label|row|line|table|note|verdict|title|text|direction|said|caption|sentence|message")
+WORD = re.compile(r"(?<![\\\w])[a-z]{3,}(?!\w)")   # a lowercase English word, not a LaTeX command (\alpha)
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
+
+
+@dataclass(frozen=True)
+class CodeString:
+    """A translatable string literal of a code cell."""
+
+    template: str       # the key: the literal's text, f-string placeholders as written
+    placeholders: tuple  # the placeholders' texts, in order ("{x:.3g}", ...); () for a plain string
+    is_fstring: bool
+    start: tuple         # (line, column) of the literal in the cell's source, line from 1, column in characters
+    end: tuple
+
+
+def has_words(template: str, placeholders=()) -> bool:
+    """True when the text, without its placeholders and LaTeX maths, has an English word."""
+    for placeholder in placeholders:
+        template = template.replace(placeholder, " ")
+    return bool(WORD.search(MATH.sub(" ", template)))
+
+
+def _call_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _literals(node: ast.expr):
+    """The string literals an expression shows: itself, or the parts of a + or a conditional.
+    Not the format specs inside an f-string (``.3g``), nor strings passed to other calls."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        yield node
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        yield from _literals(node.left)
+        yield from _literals(node.right)
+    elif isinstance(node, ast.IfExp):
+        yield from _literals(node.body)
+        yield from _literals(node.orelse)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
+        yield from _literals(node.func.value)   # "\n".join(...), "...{}".format(...)
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        for element in node.elts:
+            yield from _literals(element)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:               # the values; keys are looked up, never shown as such
+            yield from _literals(value)
+    elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        yield from _literals(node.elt)
+
+
+def placeholder_text(value: ast.FormattedValue) -> str:
+    conversion = "" if value.conversion == -1 else "!" + chr(value.conversion)
+    spec = ""
+    if value.format_spec is not None:
+        spec = ":" + "".join(part.value.replace("{", "{{").replace("}", "}}") if isinstance(part, ast.Constant)
+                             else placeholder_text(part) for part in value.format_spec.values)
+    return "{" + ast.unparse(value.value) + conversion + spec + "}"
+
+
+def template_of(node: ast.expr) -> tuple[str, tuple]:
+    """A literal's template and its placeholders (see the module's docstring)."""
+    if isinstance(node, ast.Constant):
+        return node.value, ()
+    parts, placeholders = [], []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            parts.append(part.value.replace("{", "{{").replace("}", "}}"))
+        else:
+            placeholders.append(placeholder_text(part))
+            parts.append(placeholders[-1])
+    return "".join(parts), tuple(placeholders)
+
+
+def _column(line: str, byte_offset: int) -> int:
+    """ast's columns count UTF-8 bytes; a cell's text counts characters."""
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8"))
+
+
+def code_strings(source: str) -> list[CodeString]:
+    """The translatable strings of a code cell, in the order they appear."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            shown = list(node.args) if _call_name(node.func) in DISPLAY_CALLS else []
+            shown += [keyword.value for keyword in node.keywords if keyword.arg in DISPLAY_KEYWORDS]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = " ".join(ast.unparse(target) for target in targets).lower()
+            shown = [node.value] if SHOWN_NAME.search(names) else []
+        else:
+            continue
+        for argument in shown:
+            for literal in _literals(argument):
+                template, placeholders = template_of(literal)
+                if not has_words(template, placeholders):
+                    continue
+                start = (literal.lineno, _column(lines[literal.lineno - 1], literal.col_offset))
+                end = (literal.end_lineno, _column(lines[literal.end_lineno - 1], literal.end_col_offset))
+                found[start] = CodeString(template, placeholders, isinstance(literal, ast.JoinedStr), start, end)
+    # a literal inside another (a placeholder's expression) is left to the outer one's placeholder text
+    spans = sorted(found.values(), key=lambda string: string.start)
+    return [string for string in spans
+            if not any(other is not string and other.start <= string.start and string.end <= other.end
+                       for other in spans)]
+
+
+class TranslationError(ValueError):
+    pass
+
+
+def tokens(template: str, placeholders) -> list[str]:
+    """A template cut into literal text (with its braces still doubled) and placeholders, read
+    left to right as Python reads an f-string: ``{{`` and ``}}`` are braces, a lone ``{`` opens one
+    of ``placeholders`` (the English template's). Raises TranslationError on anything else."""
+    known = sorted(set(placeholders), key=len, reverse=True)
+    pieces, literal, i = [], [], 0
+    while i < len(template):
+        if template.startswith(("{{", "}}"), i):
+            literal.append(template[i:i + 2])
+            i += 2
+        elif template[i] == "{":
+            match = next((p for p in known if template.startswith(p, i)), None)
+            if match is None:
+                shown = template[i:i + 40]
+                raise TranslationError(f"{shown!r} is not one of the English placeholders "
+                                       f"({', '.join(known) or 'there are none'}); a brace that is text is written {{{{ or }}}}")
+            pieces += ["".join(literal), match]
+            literal = []
+            i += len(match)
+        elif template[i] == "}":
+            raise TranslationError(f"a lone }} at {template[max(0, i - 30):i + 1]!r}: a brace that is text is written }}}}")
+        else:
+            literal.append(template[i])
+            i += 1
+    pieces.append("".join(literal))
+    return pieces
+
+
+def is_word_choice(placeholder: str) -> bool:
+    """A placeholder that only picks between words, {'s' if n != 1 else ''}: a language without
+    plurals, or with the words elsewhere, may leave it out."""
+    inside = placeholder[1:-1]
+    for candidate in (inside, inside.rsplit(":", 1)[0], re.sub(r"![rsa]$", "", inside.rsplit(":", 1)[0])):
+        try:
+            expression = ast.parse(candidate, mode="eval").body
+            break
+        except SyntaxError:
+            continue
+    else:
+        return False
+    return (isinstance(expression, ast.IfExp) and all(isinstance(branch, ast.Constant) and isinstance(branch.value, str)
+                                                      for branch in (expression.body, expression.orelse)))
+
+
+def check_placeholders(english: CodeString, translation: str) -> None:
+    """A translated f-string template must keep every placeholder of the English one (a word
+    choice may go, see is_word_choice), and add none."""
+    found = set(tokens(translation, english.placeholders)[1::2])
+    missing = sorted(p for p in set(english.placeholders) - found if not is_word_choice(p))
+    if missing:
+        raise TranslationError(f"the translation leaves out the placeholder{'s' * (len(missing) > 1)} "
+                               f"{', '.join(missing)}: keep every {{...}} of the English exactly")
+
+
+def literal_source(string: CodeString, translation: str, indent: int, width: int = 100) -> str:
+    """Python source of a literal that shows ``translation`` (a template in the sense above):
+    an f-string when the English was one, split into adjacent literals on lines of at most
+    about ``width`` characters, continued at column ``indent``."""
+    if string.is_fstring:
+        check_placeholders(string, translation)
+        # placeholders are written as they are: an expression inside may hold either quote
+        inside = "".join(string.placeholders)
+        quote = '"' if '"' not in inside else "'"
+        if quote in inside:
+            raise TranslationError(f"the placeholders use both kinds of quote: {inside}")
+        pieces = tokens(translation, string.placeholders)   # literal, placeholder, literal, ...
+        escaped = "".join(piece if k % 2 else _escape(piece, quote) for k, piece in enumerate(pieces))
+        prefix = "f"
+    else:
+        quote = '"'
+        escaped = _escape(translation, quote)
+        prefix = ""
+    chunks = _split(escaped, width, string.placeholders)
+    separator = "\n" + " " * indent
+    return separator.join(f"{prefix}{quote}{chunk}{quote}" for chunk in chunks)
+
+
+def _escape(text: str, quote: str) -> str:
+    return (text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", "\\n")
+            .replace("\t", "\\t").replace("\r", "\\r"))
+
+
+def _split(escaped: str, width: int, placeholders) -> list[str]:
+    """Cut an escaped literal into chunks of about ``width`` characters, never inside a
+    placeholder or an escape, preferably after a newline escape or a space."""
+    chunks, start = [], 0
+    protected = [(m.start(), m.end()) for p in set(placeholders) for m in re.finditer(re.escape(p), escaped)]
+    while len(escaped) - start > width:
+        cut = None
+        for candidate in range(start + width, start + width // 2, -1):
+            if escaped[candidate - 2:candidate] == "\\n" or escaped[candidate - 1] in " ，。；：":
+                cut = candidate
+                break
+        cut = cut or start + width
+        while (any(a < cut < b for a, b in protected) or _inside_escape(escaped, cut)) and cut < len(escaped):
+            cut += 1
+        if cut >= len(escaped):
+            break
+        chunks.append(escaped[start:cut])
+        start = cut
+    chunks.append(escaped[start:])
+    return chunks
+
+
+def _inside_escape(text: str, cut: int) -> bool:
+    """True if cutting at ``cut`` would separate a backslash from what it escapes."""
+    backslashes = 0
+    while cut - 1 - backslashes >= 0 and text[cut - 1 - backslashes] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def replace_strings(source: str, translations: dict[str, str]) -> str:
+    """The cell's source with each translatable string that ``translations`` has
+    (template -> translated template) written in the other language."""
+    lines = source.splitlines(keepends=True)
+    for string in reversed(code_strings(source)):   # from the end: earlier positions stay valid
+        if string.template not in translations:
+            continue
+        (line0, col0), (line1, col1) = string.start, string.end
+        indent = col0
+        new = literal_source(string, translations[string.template], indent)
+        before = lines[line0 - 1][:col0]
+        after = lines[line1 - 1][col1:]
+        lines[line0 - 1:line1] = [before + new + after]
+    result = "".join(lines)
+    ast.parse(result)   # a translation must never make the cell invalid
+    return result
+
+
+__all__ = ["DISPLAY_CALLS", "DISPLAY_KEYWORDS", "CodeString", "has_words", "template_of", "code_strings",
+           "TranslationError", "tokens", "check_placeholders", "literal_source", "replace_strings"]

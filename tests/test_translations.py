@@ -1,0 +1,214 @@
+"""The Chinese edition (course_lib.i18n): one source, two languages, and no drift.
+
+The first two tests are the guard the edition depends on: every catalogue translates
+its English notebook as it is now, and the generated notebooks are up to date. The
+rest check the machinery on small notebooks, where a change can be made on purpose.
+"""
+
+import ast
+import warnings
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import pytest
+from matplotlib.figure import Figure
+
+from course_lib import i18n
+from course_lib.i18n import catalogue, editions
+from course_lib.i18n.translatable import TranslationError, code_strings, replace_strings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_catalogue_translates_its_english_notebook_as_it_is_now():
+    problems = editions.drift(ROOT)
+    assert not problems, (f"{len(problems)} problem(s); run make translations, translate, then make zh:\n\n"
+                          + "\n\n".join(problems[:40]))
+
+
+def test_the_generated_chinese_notebooks_and_worksheets_are_up_to_date():
+    stale = editions.build(ROOT, check_only=True)
+    assert not stale, "out of date with their English source or catalogue (run make zh): " + ", ".join(stale)
+
+
+def _without_strings(source: str) -> str:
+    """The code's syntax tree with every string literal blanked: what must be equal in both languages."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+    return ast.dump(tree)
+
+
+@pytest.mark.parametrize("kind", ["notebooks", "solutions", "exercises"])
+def test_a_chinese_notebook_runs_the_english_code_with_only_its_shown_strings_changed(kind):
+    for english_path in sorted((ROOT / kind).glob("[0-9][0-9]-*.ipynb")):
+        english = nbformat.read(english_path, as_version=4)
+        chinese = nbformat.read(ROOT / kind / "zh" / english_path.name, as_version=4)
+        setup = [cell for cell in chinese.cells if cell.get("id") == editions.SETUP_CELL_ID]
+        assert len(setup) == 1 and 'i18n.use("zh")' in setup[0].source, english_path.name
+        rest = [cell for cell in chinese.cells if cell.get("id") != editions.SETUP_CELL_ID]
+        assert [(c.cell_type, c.get("id")) for c in rest] == [(c.cell_type, c.get("id")) for c in english.cells]
+        for e, c in zip(english.cells, rest):
+            if e.cell_type == "code":
+                assert _without_strings(c.source) == _without_strings(e.source), f"{english_path.name} {e.id}"
+        source = f"solutions/zh/{english_path.name}" if kind == "exercises" else f"{kind}/{english_path.name}"
+        key = "generated_from" if kind == "exercises" else "translated_from"
+        assert chinese.metadata["course"][key] == source
+
+
+# --- the drift check, on a notebook of two cells --------------------------------------------------
+
+def _notebook(markdown: str, code: str) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(code)]
+    notebook.cells[0].id, notebook.cells[1].id = "intro", "result"
+    return notebook
+
+
+CODE = 'x = 0.5\ndisplay(Markdown(f"The step is **{x:.2f}**, half of $\\\\alpha$."))\nax.set_title("Loss along the path")\n'
+
+
+def _translated(notebook):
+    cat = catalogue.merge(None, notebook, "toy.ipynb")
+    text = {"cell intro": "梯度下降（gradient descent）沿 $-g_t$ 前进。"}
+    for message in cat:
+        if message.context in text:
+            message.string = text[message.context]
+        elif message.id == "The step is **{x:.2f}**, half of $\\alpha$.":
+            message.string = "步长为 **{x:.2f}**，是 $\\alpha$ 的一半。"
+        elif message.id == "Loss along the path":
+            message.string = "沿路径的损失"
+    return cat
+
+
+def test_changing_one_english_sentence_is_drift_that_names_the_cell_and_shows_the_change():
+    english = _notebook("Gradient descent moves along $-g_t$.", CODE)
+    cat = _translated(english)
+    assert catalogue.drift(cat, english, "toy.ipynb", "toy.po") == []
+
+    english.cells[0].source = "Gradient descent moves along $-g_t$, the negative gradient."
+    problems = catalogue.drift(cat, english, "toy.ipynb", "toy.po")
+    assert len(problems) == 2   # the cell changed; the old entry translates text that is gone
+    assert "cell intro" in problems[0] and "changed since toy.po translated it" in problems[0]
+    assert "-Gradient descent moves along $-g_t$." in problems[0]
+    assert "+Gradient descent moves along $-g_t$, the negative gradient." in problems[0]
+
+    # make translations keeps the old translation as a fuzzy draft beside the old English: still drift
+    merged = catalogue.merge(cat, english, "toy.ipynb")
+    problems = catalogue.drift(merged, english, "toy.ipynb", "toy.po")
+    assert len(problems) == 1 and "fuzzy draft" in problems[0] and "the negative gradient" in problems[0]
+    draft = next(m for m in merged if m.context == "cell intro")
+    assert draft.string.startswith("梯度下降") and draft.previous_id == ["Gradient descent moves along $-g_t$."]
+
+    # the translator updates it and removes the flag: no drift
+    draft.string = "梯度下降（gradient descent）沿负梯度 $-g_t$ 前进。"
+    draft.flags.discard("fuzzy")
+    assert catalogue.drift(merged, english, "toy.ipynb", "toy.po") == []
+
+
+def test_a_changed_string_in_code_is_drift_too_and_a_new_one_is_untranslated():
+    english = _notebook("Gradient descent moves along $-g_t$.", CODE)
+    cat = _translated(english)
+    english.cells[1].source = CODE.replace("Loss along the path", "Loss along each path") + 'print("Done.")\n'
+    merged = catalogue.merge(cat, english, "toy.ipynb")
+    problems = catalogue.drift(merged, english, "toy.ipynb", "toy.po")
+    assert any("fuzzy draft" in p and "+Loss along each path" in p for p in problems)
+    assert any("cell result line 4" in p and "not translated yet" in p and "Done." in p for p in problems)
+
+
+def test_a_translation_must_keep_placeholders_formulas_and_code():
+    english = _notebook("Use `lr` = $\\alpha$.", CODE)
+    cat = catalogue.merge(None, english, "toy.ipynb")
+    for message in cat:
+        if message.context == "cell intro":
+            message.string = "使用学习率 α。"                  # lost `lr` and $\alpha$
+        elif message.id.startswith("The step"):
+            message.string = "步长为 **{x:.3f}**。"            # a placeholder changed
+    problems = catalogue.drift(cat, english, "toy.ipynb", "toy.po")
+    assert any("must keep '`lr`'" in p for p in problems) and any("must keep '$\\\\alpha$'" in p for p in problems)
+    assert any("{x:.3f}" in p and "not one of the English placeholders" in p for p in problems)
+
+
+def test_the_translated_code_shows_the_translation_and_computes_the_same_number():
+    english = _notebook("Gradient descent moves along $-g_t$.", CODE)
+    twin = editions.translated_notebook(english, _translated(english), "notebooks", "toy.ipynb")
+    assert twin.cells[0].source.startswith("梯度下降") and twin.cells[1].id == editions.SETUP_CELL_ID
+    code = twin.cells[2].source
+    shown = []
+    namespace = {"display": shown.append, "Markdown": str,
+                 "ax": type("Axes", (), {"set_title": lambda self, text: shown.append(text)})()}
+    exec(code, namespace)
+    assert shown == ["步长为 **0.50**，是 $\\alpha$ 的一半。", "沿路径的损失"]
+
+
+def test_placeholders_may_move_and_braces_that_are_text_stay_text():
+    source = 'print(f"{n} steps of {{lr}} = {lr:g}, in \'quotes\'")\n'
+    (string,) = code_strings(source)
+    assert string.template == "{n} steps of {{lr}} = {lr:g}, in 'quotes'" and string.placeholders == ("{n}", "{lr:g}")
+    new = replace_strings(source, {string.template: "{{lr}} = {lr:g}：共 {n} 步，“引号”'"})
+    shown = []
+    exec(new, {"print": shown.append, "n": 3, "lr": 0.1})
+    assert shown == ["{lr} = 0.1：共 3 步，“引号”'"]
+    with pytest.raises(TranslationError, match="leaves out the placeholder {n}"):
+        replace_strings(source, {string.template: "学习率 {lr:g}"})
+    with pytest.raises(TranslationError, match="not one of the English placeholders"):
+        replace_strings(source, {string.template: "{n} 步 {lr}"})
+
+
+def test_only_shown_strings_with_english_words_are_translated():
+    source = ('style = style_for("Adam + warmup")\nplt.plot(x, label="Adam")\n'
+              'ax.set_xlabel("step t")\nax.set_ylabel(r"$\\alpha_t$")\nprint(f"{x:.3g}")\n')
+    assert [s.template for s in code_strings(source)] == ["step t"]
+
+
+def test_every_shown_string_of_the_course_goes_back_into_code_unchanged():
+    # the identity translation must give back the same program: literal_source writes every kind of literal
+    count = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                strings = code_strings(cell.source)
+                count += len(strings)
+                same = replace_strings(cell.source, {s.template: s.template for s in strings})
+                assert ast.dump(ast.parse(same)) == ast.dump(ast.parse(cell.source)), f"{path.name} {cell.id}"
+    assert count > 500
+
+
+# --- the library's own text and the figures' font ---------------------------------------------------
+
+def test_figures_of_the_chinese_edition_draw_chinese_characters_with_a_cjk_font():
+    def missing_glyphs():
+        figure = Figure()
+        figure.add_subplot().set_title("梯度下降：沿路径的损失")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            figure.canvas.draw() if figure.canvas else None
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            FigureCanvasAgg(figure).draw()
+        return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+    family = list(matplotlib.rcParams["font.family"])
+    try:
+        i18n.use_font("en")
+        assert missing_glyphs(), "the English font has no Chinese glyphs: the check would pass anyway"
+        i18n.use_font("zh")
+        assert missing_glyphs() == []
+        assert i18n.CJK_FONT_NAME in matplotlib.rcParams["font.family"]
+    finally:
+        matplotlib.rcParams["font.family"] = family
+
+
+def test_the_library_text_follows_use_and_english_stays_the_default():
+    try:
+        assert i18n.language() == "en" and i18n._("passed") == "passed"
+        i18n.use("zh")
+        assert i18n.language() == "zh"
+        assert i18n._("passed") == "通过"
+        assert i18n._("a sentence no catalogue has") == "a sentence no catalogue has"
+        with pytest.raises(ValueError, match="language must be one of en, zh"):
+            i18n.use("fr")
+    finally:
+        i18n.use("en")
+    assert i18n._("passed") == "passed"
