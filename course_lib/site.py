@@ -28,6 +28,10 @@ What a page holds, and what it needs:
   page would still load anything from elsewhere (links to read are fine).
 - Links to the index and to the previous and next lesson, at the top and the
   bottom (plain links, added through a small template that extends lab's).
+- Two languages: the English lessons (notebooks/) as ``05-adam.html`` and
+  ``index.html``, the Chinese ones (notebooks/zh/, course_lib.i18n) as
+  ``05-adam.zh.html`` and ``index.zh.html``, side by side so that both use the
+  same assets; every page links to its twin in the other language.
 
 The notebooks on disk are never written: each is read, run and exported in
 memory. The pages are built in a temporary folder next to the output folder,
@@ -57,7 +61,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
-from . import pacing, site_assets
+from . import i18n, pacing, site_assets
+from .i18n import _
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 120  # seconds, as make test's --nbval-cell-timeout: a hung cell fails instead of hanging the build
@@ -91,6 +96,14 @@ class LessonFailed(RuntimeError):
     pass
 
 
+LANGUAGES = {"en": ("notebooks", "README.md", "en"), "zh": ("notebooks/zh", "README.zh.md", "zh-CN")}
+
+
+def page_name(stem: str, language: str) -> str:
+    """05-adam.html, or 05-adam.zh.html: the two languages' pages side by side."""
+    return f"{stem}.html" if language == "en" else f"{stem}.{language}.html"
+
+
 @dataclass
 class Lesson:
     path: Path
@@ -98,10 +111,16 @@ class Lesson:
     title: str
     summary: str
     time: str = ""   # "about 45 minutes, and 20 more for ..." from the notebook's **Time:** sentence
+    language: str = "en"
 
     @property
     def page(self) -> str:
-        return self.path.stem + ".html"
+        return page_name(self.path.stem, self.language)
+
+    @property
+    def twin(self) -> str:
+        """The same lesson's page in the other language."""
+        return page_name(self.path.stem, "zh" if self.language == "en" else "en")
 
 
 # --- what the index says about each lesson --------------------------------------------
@@ -122,10 +141,13 @@ def first_heading(nb: nbformat.NotebookNode) -> str:
 
 
 def readme_summaries(readme: str) -> dict[str, str]:
-    """Number -> "what you will see", from the README's notebook map table."""
-    section = readme.split("## The notebook map", 1)[-1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\|\s*(\d\d)\s*\|[^|]*\|\s*(.*?)\s*\|\s*$", section, re.M)
-    return dict(rows)
+    """Number -> "what you will see", from the README's notebook map: the section whose table
+    has a row for lesson 00 (its heading is translated in README.zh.md)."""
+    for section in readme.split("\n## "):
+        rows = re.findall(r"^\|\s*(\d\d)\s*\|[^|]*\|\s*(.*?)\s*\|\s*$", section, re.M)
+        if any(number == "00" for number, _summary in rows):
+            return dict(rows)
+    return {}
 
 
 def first_paragraph(nb: nbformat.NotebookNode) -> str:
@@ -144,23 +166,28 @@ def course_title(readme: str) -> str:
 
 
 def stated_time(path: Path) -> str:
-    """'45 minutes + 20 optional', from the notebook's **Time:** sentence (course_lib.pacing writes it)."""
+    """'45 minutes + 20 optional', from the English notebook's **Time:** sentence (course_lib.pacing
+    writes it), in the language of course_lib.i18n."""
     sentence = pacing.stated_sentence(path) or ""
     found = re.search(r"about (\d+) minutes(?:, and (\d+) more)?", sentence)
     if not found:
         return sentence.removeprefix("**Time:**").strip().rstrip(".")
-    return f"{found[1]} minutes" + (f" + {found[2]} optional" if found[2] else "")
+    core = _("{minutes} minutes").format(minutes=found[1])
+    return core + (_(" + {minutes} optional").format(minutes=found[2]) if found[2] else "")
 
 
-def find_lessons(root: Path) -> list[Lesson]:
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    summaries = readme_summaries(readme)
+def find_lessons(root: Path, language: str = "en") -> list[Lesson]:
+    folder, readme_name, _lang = LANGUAGES[language]
+    readme_path = root / readme_name
+    summaries = readme_summaries(readme_path.read_text(encoding="utf-8")) if readme_path.exists() else {}
     lessons = []
-    for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        number = path.name[:2]
-        lessons.append(Lesson(path, number, first_heading(nb) or path.stem,
-                              summaries.get(number) or first_paragraph(nb), stated_time(path)))
+    with i18n.using(language):
+        for path in sorted((root / folder).glob("[0-9][0-9]-*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            number = path.name[:2]
+            lessons.append(Lesson(path, number, first_heading(nb) or path.stem,
+                                  summaries.get(number) or first_paragraph(nb),
+                                  stated_time(root / "notebooks" / path.name), language))
     return lessons
 
 
@@ -243,32 +270,58 @@ def label(lesson: Lesson) -> str:
     return html.escape(f"{lesson.number} · {lesson.title}")
 
 
+LANGUAGE_LINK = {"en": "中文", "zh": "English"}   # each language's name, in itself: the link to the other
+
+
 def nav(lessons: list[Lesson], i: int, where: str) -> str:
-    """Previous lesson, index, next lesson: the same three places at the top and the bottom."""
+    """Previous lesson, index (and the other language), next lesson: the same places at the top and the bottom."""
     previous = f'<a href="{lessons[i - 1].page}">← {label(lessons[i - 1])}</a>' if i > 0 else "<span></span>"
     following = (f'<a href="{lessons[i + 1].page}">{label(lessons[i + 1])} →</a>'
                  if i + 1 < len(lessons) else "<span></span>")
-    return f'<nav class="course-nav {where}">{previous}<a href="index.html">Course index</a>{following}</nav>'
+    lesson = lessons[i]
+    index = page_name("index", lesson.language)
+    other = "zh" if lesson.language == "en" else "en"
+    switch = (f'<a class="course-language" href="{lesson.twin}" hreflang="{LANGUAGES[other][2]}" '
+              f'lang="{LANGUAGES[other][2]}">{LANGUAGE_LINK[lesson.language]}</a>')
+    return (f'<nav class="course-nav {where}">{previous}<span><a href="{index}">{html.escape(_("Course index"))}</a>'
+            f' · {switch}</span>{following}</nav>')
 
 
 def lesson_page(nb: nbformat.NotebookNode, lessons: list[Lesson], i: int, course: str) -> str:
+    with i18n.using(lessons[i].language):
+        return _lesson_page(nb, lessons, i, course)
+
+
+def _lesson_page(nb: nbformat.NotebookNode, lessons: list[Lesson], i: int, course: str) -> str:
     top = nav(lessons, i, "top")
+    command = "make lab" if lessons[i].language == "en" else f"make lab LANG={lessons[i].language}"
     if widget_models(nb):
-        top += ('<p class="course-note">The explorers below show the figure drawn when this page was built. '
-                "Moving their sliders redraws nothing here: that needs Python, in the lesson's notebook. "
-                "To use them, open the notebook in JupyterLab (<code>make lab</code>).</p>")
+        top += ('<p class="course-note">' + _("The explorers below show the figure drawn when this page was built. "
+                                              "Moving their sliders redraws nothing here: that needs Python, in the "
+                                              "lesson's notebook. To use them, open the notebook in JupyterLab "
+                                              "({command}).").format(command=f"<code>{command}</code>") + "</p>")
     nb.metadata["title"] = f"{lessons[i].number} · {lessons[i].title} · {course}"  # the browser tab's title
-    body, _ = exporter().from_notebook_node(
+    body, _resources = exporter().from_notebook_node(
         nb, resources={"course": {"css": NAV_CSS, "top": top, "bottom": nav(lessons, i, "bottom")}})
+    if lessons[i].language != "en":   # nbconvert writes <html lang="en">; say the page's language
+        body = body.replace('<html lang="en">', f'<html lang="{LANGUAGES[lessons[i].language][2]}">', 1)
     return served_locally(body, lessons[i].page)
 
 
 def index_page(course: str, lessons: list[Lesson]) -> str:
+    with i18n.using(lessons[0].language if lessons else "en"):
+        return _index_page(course, lessons)
+
+
+def _index_page(course: str, lessons: list[Lesson]) -> str:
+    language = lessons[0].language if lessons else "en"
+    other = "zh" if language == "en" else "en"
+    command = "make lab" if language == "en" else f"make lab LANG={language}"
     rows = "\n".join(
         f'<tr><td>{lesson.number}</td><td><a href="{lesson.page}">{html.escape(lesson.title)}</a></td>'
         f"<td>{html.escape(lesson.summary)}</td><td>{html.escape(lesson.time)}</td></tr>" for lesson in lessons)
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{LANGUAGES[language][2]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -284,19 +337,21 @@ footer {{ margin-top: 2em; color: #666; font-size: 0.9em; }}
 </style>
 </head>
 <body>
+<p><a class="course-language" href="{page_name("index", other)}" hreflang="{LANGUAGES[other][2]}" lang="{LANGUAGES[other][2]}">{LANGUAGE_LINK[language]}</a></p>
 <h1>{html.escape(course)}</h1>
-<p>Every lesson, run from top to bottom, with its outputs. These pages need no internet: they can be
-served or opened from disk. The explorers show the figure drawn when the pages were built; to run the
-code yourself and move their sliders, get the course and type <code>make lab</code> in its folder (the
-README says more).</p>
+<p>{_("Every lesson, run from top to bottom, with its outputs. These pages need no internet: they can be "
+      "served or opened from disk. The explorers show the figure drawn when the pages were built; to run the "
+      "code yourself and move their sliders, get the course and type {command} in its folder (the "
+      "README says more).").format(command=f"<code>{command}</code>")}</p>
 <table>
-<thead><tr><th>#</th><th>lesson</th><th>what it teaches</th><th>time</th></tr></thead>
+<thead><tr><th>#</th><th>{_("lesson")}</th><th>{_("what it teaches")}</th><th>{_("time")}</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
-<footer>Built {datetime.date.today().isoformat()} by <code>python -m {GENERATOR}</code>.
-Lesson text and figures: CC BY 4.0; code: MIT.</footer>
+<footer>{_("Built {date} by {command}.").format(date=datetime.date.today().isoformat(),
+                                              command=f"<code>python -m {GENERATOR}</code>")}
+{_("Lesson text and figures: CC BY 4.0; code: MIT.")}</footer>
 </body>
 </html>
 """
@@ -345,33 +400,45 @@ def select(lessons: list[Lesson], only: str | None) -> list[Lesson]:
     return chosen
 
 
-def build(root: Path, out: Path, only: str | None = None) -> None:
-    """Run the lessons (all, or only one) and write the site to out, printing a line per lesson."""
+def write_edition(folder: Path, course: str, lessons: list[Lesson], chosen: list[Lesson]) -> tuple[float, int]:
+    """Run and write the chosen lessons of one language, and its index; (seconds run, bytes written)."""
+    total_run, total_bytes = 0.0, 0
+    for lesson in chosen:
+        i = lessons.index(lesson)
+        nb = nbformat.read(lesson.path, as_version=4)
+        start = time.perf_counter()
+        execute(nb, lesson)
+        seconds = time.perf_counter() - start
+        page = lesson_page(nb, lessons, i, course)
+        (folder / lesson.page).write_text(page, encoding="utf-8")
+        size = len(page.encode())
+        total_run, total_bytes = total_run + seconds, total_bytes + size
+        print(f"{lesson.page:<38} {seconds:5.1f} s  {size / 1e6:5.2f} MB  {page.count('<img'):3d} images  "
+              f"{widget_models(nb):3d} widget models", flush=True)
+    (folder / page_name("index", lessons[0].language)).write_text(index_page(course, lessons), encoding="utf-8")
+    return total_run, total_bytes
+
+
+def build(root: Path, out: Path, only: str | None = None, languages=tuple(LANGUAGES)) -> None:
+    """Run the lessons (all, or only one; in each of ``languages``) and write the site to out,
+    printing a line per lesson."""
     if not made_by_us(out):
         raise LessonFailed(f"{out} exists and is not a site built by {GENERATOR}: choose another --out")
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    course = course_title(readme)
-    lessons = find_lessons(root)
-    chosen = select(lessons, only)
+    editions = []
+    for language in languages:
+        readme = root / LANGUAGES[language][1]
+        course = course_title(readme.read_text(encoding="utf-8")) if readme.exists() else "The course"
+        lessons = find_lessons(root, language)
+        editions.append((course, lessons, select(lessons, only)))
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
         if only is not None and out.is_dir():
             shutil.copytree(out, staging, dirs_exist_ok=True)  # --only keeps the other lessons' pages
-        started, total_run, total_bytes = time.perf_counter(), 0.0, 0
-        for lesson in chosen:
-            i = lessons.index(lesson)
-            nb = nbformat.read(lesson.path, as_version=4)
-            start = time.perf_counter()
-            execute(nb, lesson)
-            seconds = time.perf_counter() - start
-            page = lesson_page(nb, lessons, i, course)
-            (staging / lesson.page).write_text(page, encoding="utf-8")
-            size = len(page.encode())
-            total_run, total_bytes = total_run + seconds, total_bytes + size
-            print(f"{lesson.page:<38} {seconds:5.1f} s  {size / 1e6:5.2f} MB  {page.count('<img'):3d} images  "
-                  f"{widget_models(nb):3d} widget models", flush=True)
-        (staging / "index.html").write_text(index_page(course, lessons), encoding="utf-8")
+        started, total_run, total_bytes, built = time.perf_counter(), 0.0, 0, 0
+        for course, lessons, chosen in editions:
+            seconds, size = write_edition(staging, course, lessons, chosen)
+            total_run, total_bytes, built = total_run + seconds, total_bytes + size, built + len(chosen)
         shutil.rmtree(staging / site_assets.FOLDER, ignore_errors=True)
         assets = site_assets.install(staging)
         print(f"{site_assets.FOLDER + '/':<38} {assets / 1e6:5.1f} MB: MathJax, require.js, the widget manager, "
@@ -382,7 +449,7 @@ def build(root: Path, out: Path, only: str | None = None) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     print(f"{'total':<38} {total_run:5.1f} s  {total_bytes / 1e6:5.2f} MB  "
-          f"({len(chosen)} lesson{'s' if len(chosen) != 1 else ''}; {time.perf_counter() - started:.1f} s with the export)")
+          f"({built} lesson page{'s' if built != 1 else ''}; {time.perf_counter() - started:.1f} s with the export)")
     print(f"site written to {out}/ (open {out / 'index.html'})")
     if missing:
         print(f"note: {len(missing)} linked pages are not built yet ({', '.join(missing[:3])}"
@@ -394,10 +461,13 @@ def main(argv=None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--out", type=Path, help="the site's folder (default: site/ in the course's folder)")
     parser.add_argument("--only", help="one lesson's number, e.g. 05: rebuild its page and keep the others")
+    parser.add_argument("--language", choices=[*LANGUAGES, "both"], default="both",
+                        help="the English pages, the Chinese ones (notebooks/zh), or both (the default)")
     args = parser.parse_args(argv)
     out = (args.out or args.root / "site").resolve()
+    languages = tuple(LANGUAGES) if args.language == "both" else (args.language,)
     try:
-        build(args.root.resolve(), out, only=args.only)
+        build(args.root.resolve(), out, only=args.only, languages=languages)
     except (LessonFailed, site_assets.AssetsUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"{out} was left as it was.", file=sys.stderr)

@@ -6,7 +6,8 @@
     export KIND/NAME FILE   the entries still to translate of one catalogue, as JSON for a translator
     import KIND/NAME FILE   put the "translation" fields of such a JSON file into the catalogue
 
-KIND/NAME is e.g. notebooks/05-adam or solutions/05-adam, or library for the library's own text.
+KIND/NAME is e.g. notebooks/05-adam or solutions/05-adam; library for the library's own text;
+documents/README (or documents/notebooks-README, ...) for a README.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ def _catalogue_of(kind_name: str, language: str):
     if kind_name == "library":
         from . import library
         return None, library.catalogue_path(language)
+    if kind_name.startswith("documents/"):
+        from . import documents
+        for name in documents.DOCUMENTS:
+            if documents.catalogue_path(name, language).stem == kind_name.split("/", 1)[1]:
+                return ROOT / name, documents.catalogue_path(name, language)
+        raise SystemExit(f"no document {kind_name}: " + ", ".join(
+            "documents/" + documents.catalogue_path(n).stem for n in documents.DOCUMENTS))
     kind, _, name = kind_name.partition("/")
     if kind not in editions.KINDS or not name:
         raise SystemExit(f"expected notebooks/NAME or solutions/NAME, got {kind_name!r}")
@@ -75,7 +83,13 @@ def main(argv=None) -> int:
         return 0
     entries = json.loads(path.read_text(encoding="utf-8"))
     by_key = {(m.context, m.id): m for m in cat if m.id}
-    english = {} if english_path is None else catalogue.expected(__import__("nbformat").read(english_path, as_version=4))
+    if english_path is None:
+        english = {}
+    elif english_path.suffix == ".md":
+        from . import documents
+        english = documents.expected(english_path.read_text(encoding="utf-8"), english_path.name)
+    else:
+        english = catalogue.expected(__import__("nbformat").read(english_path, as_version=4))
     done, problems = 0, []
     for item in entries:
         key = (item.get("context"), item["english"])

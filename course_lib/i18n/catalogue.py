@@ -52,6 +52,7 @@ class Entry:
     is_fstring: bool = False
     placeholders: tuple = ()
     note: str = ""
+    markdown: bool = False    # Markdown (a cell, a paragraph of a document): maths and code must come through
 
 
 def catalogue_path(kind: str, name: str, language: str = "zh", root: Path = LOCALE_ROOT) -> Path:
@@ -65,7 +66,7 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "markdown" and cell.source.strip():
             key = (f"cell {cell.id}", cell.source)
-            entries[key] = Entry(key[0], cell.source, ((cell.id, 1),), note=f"Markdown cell {number}")
+            entries[key] = Entry(key[0], cell.source, ((cell.id, 1),), note=f"Markdown cell {number}", markdown=True)
         elif cell.cell_type == "code":
             for string in code_strings(cell.source):
                 key = (None, string.template)
@@ -100,7 +101,7 @@ def translations(catalogue: Catalog) -> dict:
             if message.id and message.string and not message.fuzzy}
 
 
-def merge(catalogue: Catalog | None, notebook: nbformat.NotebookNode, source_name: str,
+def merge(catalogue: Catalog | None, notebook: nbformat.NotebookNode | dict, source_name: str,
           language: str = "zh") -> Catalog:
     """The catalogue brought up to date with ``notebook``, as msgmerge does: entries in the
     notebook's order; a translation whose English changed is kept as a fuzzy draft with the
@@ -114,7 +115,8 @@ def merge(catalogue: Catalog | None, notebook: nbformat.NotebookNode, source_nam
                   fuzzy=False, creation_date=created, revision_date=created, header_comment=HEADER.format(
                       language=language, source=source_name), language_team=language, last_translator="")
     used = set()
-    for key, entry in expected(notebook).items():
+    wanted = expected(notebook) if isinstance(notebook, nbformat.NotebookNode) else notebook   # or a document's entries
+    for key, entry in wanted.items():
         flags = {FORMAT_FLAG} if entry.is_fstring else set()
         message = Message(entry.english, context=entry.context,
                           locations=[(cell, line) for cell, line in entry.locations],
@@ -149,7 +151,8 @@ def _closest_code_string(entry: Entry, old: dict, used: set):
     return candidates[close[0]] if close else None
 
 
-def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode, english_path: str, po_path: str) -> list[str]:
+def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode | dict, english_path: str,
+          po_path: str) -> list[str]:
     """Why ``catalogue`` is not a translation of ``notebook`` as it is now, one message per problem;
     [] when every cell and string is translated for the English as it stands."""
     if catalogue is None:
@@ -157,9 +160,9 @@ def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode, english_pa
     problems = []
     messages = {(m.context, m.id): m for m in catalogue if m.id}
     by_cell = {m.context: m for m in messages.values() if m.context}
-    wanted = expected(notebook)
+    wanted = expected(notebook) if isinstance(notebook, nbformat.NotebookNode) else notebook
     for key, entry in wanted.items():
-        where = (f"{entry.context} ({entry.note})" if entry.context else
+        where = (f"{entry.context} ({entry.note})" if entry.context else entry.note if entry.markdown else
                  "code string in " + ", ".join(f"cell {cell} line {line}" for cell, line in entry.locations))
         message = messages.get(key)
         if message is None:
@@ -198,7 +201,7 @@ def check_translation(entry: Entry, translation: str) -> list[str]:
         except TranslationError as error:
             return [str(error)]
         return []
-    if entry.context is None:
+    if not entry.markdown:
         return []
     # compared with white space collapsed: Markdown shows a line break inside code or maths as a space
     flat = " ".join(translation.split())

@@ -80,7 +80,8 @@ def build(root: Path, language: str = "zh", check_only: bool = False) -> list[st
                     target.write_text(text, encoding="utf-8")
     stale += [f"exercises/{language}/{name}" for name in
               worksheets.generate(root, check_only=check_only, language=language)]
-    return stale
+    from . import documents
+    return stale + documents.build(root, language, check_only)
 
 
 def update_catalogues(root: Path, language: str = "zh") -> list[Path]:
@@ -95,7 +96,8 @@ def update_catalogues(root: Path, language: str = "zh") -> list[Path]:
             catalogue.write(new, po)
             if po.read_bytes() != before:
                 changed.append(po)
-    from . import library
+    from . import documents, library
+    changed += documents.update_catalogues(root, language)
     po = library.catalogue_path(language)
     before = po.read_bytes() if po.exists() else None
     catalogue.write(library.merge(catalogue.read(po) if po.exists() else None, language), po)
@@ -113,7 +115,8 @@ def drift(root: Path, language: str = "zh") -> list[str]:
             shown_po = str(po.relative_to(root)) if po.is_relative_to(root) else str(po)
             problems += catalogue.drift(catalogue.read(po) if po.exists() else None,
                                         nbformat.read(path, as_version=4), f"{kind}/{path.name}", shown_po)
-    from . import library
+    from . import documents, library
+    problems += documents.drift(root, language)
     po = library.catalogue_path(language)
     problems += library.drift(catalogue.read(po) if po.exists() else None,
                               str(po.relative_to(root)) if po.is_relative_to(root) else str(po))

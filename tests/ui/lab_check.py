@@ -61,8 +61,29 @@ import explorer_moves  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "ui" / "screenshots"
 DEFAULT_NOTEBOOKS = [*sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")),
-                     "exercises/05-adam.ipynb"]
+                     "exercises/05-adam.ipynb",
+                     # the Chinese edition: a lesson with an explorer, and a worksheet's check report
+                     "notebooks/zh/05-adam.ipynb", "exercises/zh/05-adam.ipynb"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def use_course_fonts() -> None:
+    """Let Chromium find the Chinese edition's font (Noto Sans CJK SC, from the pinned mplfonts
+    package, which matplotlib uses too) besides the system's: a machine without a CJK font
+    would draw the Chinese pages' text as boxes. A fontconfig file of our own that includes the
+    system's and adds that folder; set before Chromium starts."""
+    if "FONTCONFIG_FILE" in os.environ:
+        return
+    from course_lib import i18n
+    folder = Path(tempfile.mkdtemp(prefix="course-fonts-"))
+    (folder / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{i18n.cjk_font_path().parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n")
+    os.environ["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
+
+
+use_course_fonts()
 # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -499,9 +520,12 @@ def check_notebook(page, server: LabServer, rel: str, sources: list[str], report
 
     if kind == "worksheet":
         checks = [(i + 1, c) for i, c in enumerate(cells) if c["source"].lstrip().startswith("check(")]
-        said = [i for i, c in checks if any("not attempted yet" in o["text"] for o in c["outputs"])]
+        from course_lib import i18n
+        with i18n.using("zh" if "/zh/" in rel else "en"):   # a Chinese worksheet's report is in Chinese
+            not_attempted = i18n._("not attempted yet")
+        said = [i for i, c in checks if any(not_attempted in o["text"] for o in c["outputs"])]
         report.check(checks and len(said) == len(checks), f"{rel}: check(...) cells on the stubs",
-                     f"each of {len(checks)} says 'not attempted yet'",
+                     f"each of {len(checks)} says {not_attempted!r}",
                      f"{len(said)} of {len(checks)} do")
 
     if kind == "lesson" and explorers:

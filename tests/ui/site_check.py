@@ -15,9 +15,12 @@ What it does:
    typeset (no TeX left in the text outside code, no TeX error); every image loaded; every
    explorer (a saved widget view) drawn with its picture; a page with explorers says that
    moving their sliders needs the notebook; the index lists every lesson with what it
-   teaches and its time.
+   teaches and its time;
+4. does all of it for both languages: the English pages and the Chinese ones (*.zh.html),
+   each of which links to its twin in the other language.
 
-Screenshots of the index and of one lesson's explorer go to tests/ui/screenshots/site-*.png.
+Screenshots of the indexes and of lesson 05's explorer, in both languages, go to
+tests/ui/screenshots/site-*.png.
 Exit status 0 only if every assertion holds.
 """
 
@@ -96,8 +99,13 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+# what each language's pages say: an index row's time, and the note on pages with explorers
+TIME_IN_ROW = {"en": r"\d+ minutes", "zh": r"\d+ 分钟"}
+NOTE_SAYS = {"en": ("notebook", "make lab"), "zh": ("make lab LANG=zh",)}
+
+
 def check_page(context, url: str, name: str, report: Report, allowed_host: str | None, timeout: float,
-               shot: str | None = None) -> dict:
+               shot: str | None = None, language: str = "en") -> dict:
     """Open one page with only its own host allowed, and assert what a reader must see."""
     blocked, failed, errors = [], [], []
 
@@ -146,7 +154,7 @@ def check_page(context, url: str, name: str, report: Report, allowed_host: str |
     report.check(seen["drawn"] == seen["views"], name,
                  f"{seen['views'] - seen['drawn']} of {seen['views']} explorers show no picture")
     if seen["views"]:
-        report.check("notebook" in seen["note"] and "make lab" in seen["note"], name,
+        report.check(all(word in seen["note"] for word in NOTE_SAYS[language]), name,
                      f"the page does not say that moving the sliders needs the notebook: {seen['note']!r}")
     report.lines.append(f"  {name:<40} {seconds:5.1f} s  {seen['formulas']:4d} formulas  {seen['images']:3d} images  "
                         f"{seen['drawn']:2d}/{seen['views']} explorers drawn  {len(blocked)} blocked")
@@ -158,29 +166,44 @@ def check_site(site: Path, timeout: float) -> Report:
     from playwright.sync_api import sync_playwright
 
     report = Report()
-    lessons = sorted(site.glob("[0-9][0-9]-*.html"))
-    report.check(len(lessons) == len(list((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))), "site",
-                 f"{len(lessons)} lesson pages for the notebooks/ lessons")
+    pages = {"en": sorted(p for p in site.glob("[0-9][0-9]-*.html") if not p.name.endswith(".zh.html")),
+             "zh": sorted(site.glob("[0-9][0-9]-*.zh.html"))}
+    for language, lessons in pages.items():
+        report.check(len(lessons) == len(list((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))), "site",
+                     f"{len(lessons)} {language} lesson pages for the notebooks/ lessons")
+    # every page links to its twin in the other language, and the twin is there
+    for page in [*pages["en"], *pages["zh"], site / "index.html", site / "index.zh.html"]:
+        twin = page.name.replace(".zh.html", ".html") if page.name.endswith(".zh.html") else \
+            page.name.removesuffix(".html") + ".zh.html"
+        text = page.read_text(encoding="utf-8") if page.exists() else ""
+        report.check(f'class="course-language" href="{twin}"' in text and (site / twin).exists(), page.name,
+                     f"no link to its other language, {twin}, or that page is missing")
     server, base = serve(site)
     totals = {"formulas": 0, "views": 0, "drawn": 0, "blocked": 0}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
-                for mode, start, host in (("served", base, urlparse(base).netloc), ("from disk", site.as_uri() + "/", None)):
-                    report.lines.append(f"{mode} ({start}):")
+                for mode, start, host, language in [
+                        (mode, start, host, language) for mode, start, host in
+                        (("served", base, urlparse(base).netloc), ("from disk", site.as_uri() + "/", None))
+                        for language in pages]:
+                    lessons = pages[language]
+                    suffix = "" if language == "en" else f".{language}"
+                    report.lines.append(f"{mode}, {language} ({start}):")
                     context = browser.new_context(viewport=VIEWPORT)
-                    index = check_page(context, start + "index.html", f"{mode} index.html", report, host, timeout,
-                                       shot="site-index.png" if mode == "served" else None)
+                    index_name = f"index{suffix}.html"
+                    index = check_page(context, start + index_name, f"{mode} {index_name}", report, host, timeout,
+                                       shot=f"site-index{suffix}.png" if mode == "served" else None, language=language)
                     rows = index.get("rows", [])
-                    report.check(len(rows) == len(lessons), f"{mode} index.html", f"{len(rows)} rows for {len(lessons)} lessons")
+                    report.check(len(rows) == len(lessons), f"{mode} {index_name}", f"{len(rows)} rows for {len(lessons)} lessons")
                     for row in rows:
-                        report.check(len(row) == 4 and all(row) and re.search(r"\d+ minutes", row[3]),
-                                     f"{mode} index.html", f"a lesson's row lacks what it teaches or its time: {row}")
+                        report.check(len(row) == 4 and all(row) and re.search(TIME_IN_ROW[language], row[3]),
+                                     f"{mode} {index_name}", f"a lesson's row lacks what it teaches or its time: {row}")
                     for page in lessons:
                         seen = check_page(context, start + page.name, f"{mode} {page.name}", report, host, timeout,
-                                          shot="site-05-explorer.png" if mode == "served" and page.name.startswith("05")
-                                          else None)
+                                          shot=f"site-05-explorer{suffix}.png" if mode == "served"
+                                          and page.name.startswith("05") else None, language=language)
                         if mode == "served":
                             for key in totals:
                                 totals[key] += seen.get(key, 0)
