@@ -111,11 +111,11 @@ def test_changing_one_english_sentence_is_drift_that_names_the_cell_and_shows_th
 def test_a_changed_string_in_code_is_drift_too_and_a_new_one_is_untranslated():
     english = _notebook("Gradient descent moves along $-g_t$.", CODE)
     cat = _translated(english)
-    english.cells[1].source = CODE.replace("Loss along the path", "Loss along each path") + 'print("Done.")\n'
+    english.cells[1].source = CODE.replace("Loss along the path", "Loss along each path") + 'print("All done.")\n'
     merged = catalogue.merge(cat, english, "toy.ipynb")
     problems = catalogue.drift(merged, english, "toy.ipynb", "toy.po")
     assert any("fuzzy draft" in p and "+Loss along each path" in p for p in problems)
-    assert any("cell result line 4" in p and "not translated yet" in p and "Done." in p for p in problems)
+    assert any("cell result line 4" in p and "not translated yet" in p and "All done." in p for p in problems)
 
 
 def test_a_translation_must_keep_placeholders_formulas_and_code():
@@ -212,3 +212,21 @@ def test_the_library_text_follows_use_and_english_stays_the_default():
     finally:
         i18n.use("en")
     assert i18n._("passed") == "passed"
+
+
+def test_a_document_is_translated_by_paragraph_and_its_code_blocks_are_kept():
+    from course_lib.i18n import documents
+    text = "# Title\n\nFirst paragraph,\non two lines.\n\n```bash\nmake lab\n\nmake test\n```\n\n- a list\n- of two\n"
+    assert documents.blocks(text) == [("# Title", True), ("First paragraph,\non two lines.", True),
+                                      ("```bash\nmake lab\n\nmake test\n```", False), ("- a list\n- of two", True)]
+    wanted = documents.expected(text, "README.md")
+    assert [english for _context, english in wanted] == ["# Title", "First paragraph,\non two lines.",
+                                                         "- a list\n- of two"]
+    cat = catalogue.merge(None, wanted, "README.md")
+    for message in cat:
+        if message.id == "# Title":
+            message.string = "# 标题"
+    assert documents.translated(text, cat).startswith("# 标题\n\nFirst paragraph,\non two lines.\n\n```bash\nmake lab\n\n")
+    problems = catalogue.drift(cat, documents.expected(text.replace("two lines", "2 lines"), "README.md"),
+                               "README.md", "README.po")
+    assert any("paragraph 2" in p and "not translated yet" not in p and "no entry" in p for p in problems)

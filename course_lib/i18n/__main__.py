@@ -63,9 +63,7 @@ def main(argv=None) -> int:
         print(("rewrote:\n  " + "\n  ".join(stale)) if stale else "the translated edition is up to date")
         return 0
     if options.command == "drift":
-        problems = editions.drift(ROOT, language)
-        if options.args:
-            problems = [p for p in problems if any(a in p.split(",")[0] or a in p for a in options.args)]
+        problems = editions.drift(ROOT, language, only=options.args or None)
         print("\n\n".join(problems) if problems else "every catalogue translates its notebook as it is")
         print(f"\n{len(problems)} problem(s)")
         return 1 if problems else 0

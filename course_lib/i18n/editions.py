@@ -106,20 +106,28 @@ def update_catalogues(root: Path, language: str = "zh") -> list[Path]:
     return changed
 
 
-def drift(root: Path, language: str = "zh") -> list[str]:
-    """Every problem between the English notebooks and their catalogues (see catalogue.drift)."""
+def drift(root: Path, language: str = "zh", only: list[str] | None = None) -> list[str]:
+    """Every problem between the English sources and their catalogues (see catalogue.drift);
+    with ``only`` (e.g. ["notebooks/05-adam", "library", "README"]), those catalogues alone."""
+    def wanted(name: str) -> bool:
+        return not only or any(part in name for part in only)
+
     problems = []
     for kind in KINDS:
         for path in sources(root, kind):
+            if not wanted(f"{kind}/{path.stem}"):
+                continue
             po = catalogue.catalogue_path(kind, path.name, language)
             shown_po = str(po.relative_to(root)) if po.is_relative_to(root) else str(po)
             problems += catalogue.drift(catalogue.read(po) if po.exists() else None,
                                         nbformat.read(path, as_version=4), f"{kind}/{path.name}", shown_po)
     from . import documents, library
-    problems += documents.drift(root, language)
-    po = library.catalogue_path(language)
-    problems += library.drift(catalogue.read(po) if po.exists() else None,
-                              str(po.relative_to(root)) if po.is_relative_to(root) else str(po))
+    if any(wanted(name) for name in documents.DOCUMENTS):
+        problems += [p for p in documents.drift(root, language) if not only or any(part in p for part in only)]
+    if wanted("library"):
+        po = library.catalogue_path(language)
+        problems += library.drift(catalogue.read(po) if po.exists() else None,
+                                  str(po.relative_to(root)) if po.is_relative_to(root) else str(po))
     return problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import landscapes, optim
+from ..i18n import _
 from ..plots import color_for
 from ..theory.step_bounds import paper_step_bound
 from .limits import log_limits
@@ -52,8 +53,8 @@ class AdamExplorer(Scene):
         self.bound = self.moving("bound", ax.axhline(1.0, color="black", lw=0.8, ls="--"))
         ax.set_yscale("log")
         ax.set_xlim(0, EXPLORER_STEPS + 1)
-        ax.set_xlabel("step t")
-        ax.set_ylabel("step size in units of lr")
+        ax.set_xlabel(_("step t"))
+        ax.set_ylabel(_("step size in units of lr"))
         self.moving("path title", self.ax_path.title)
         self.moving("step title", ax.title)
         # fixed margins: tight_layout would cost more than all the optimization above
@@ -67,10 +68,10 @@ class AdamExplorer(Scene):
         sgd_path = landscapes.trajectory(optim.SGD(lr=lr), land, start, steps=EXPLORER_STEPS)
         self.paths.show(land, {"SGD": finite_prefix(sgd_path), "Adam": finite_prefix(adam_path)})
         with np.errstate(all="ignore"):
-            sgd_note = ("SGD diverged" if len(sgd_path) < EXPLORER_STEPS + 1
-                        else f"SGD ends at f = {land(sgd_path[-1]):.3g}")
-            self.ax_path.set_title(f"{land.name}: Adam ends at f = {land(adam_path[-1]):.3g}; {sgd_note}",
-                                   fontsize=10)
+            sgd_note = (_("SGD diverged") if len(sgd_path) < EXPLORER_STEPS + 1
+                        else _("SGD ends at f = {f}").format(f=f"{land(sgd_path[-1]):.3g}"))
+            self.ax_path.set_title(_("{landscape}: Adam ends at f = {f}; {sgd_note}").format(
+                landscape=land.name, f=f"{land(adam_path[-1]):.3g}", sgd_note=sgd_note), fontsize=10)
             adam_steps = step_sizes_in_lr(adam_path, lr)
             sgd_steps = step_sizes_in_lr(sgd_path, lr).max(axis=1) if len(sgd_path) > 1 else np.zeros(0)
         t = np.arange(1, len(adam_steps) + 1)
@@ -80,7 +81,8 @@ class AdamExplorer(Scene):
         bound = paper_step_bound(beta1, beta2)
         self.bound.set_ydata([bound, bound])
         self.bound.set_visible(bound > 1.0)
-        self.bound.set_label(rf"paper's sparse-case bound $(1-\beta_1)/\sqrt{{1-\beta_2}}$ = {bound:.3g}")
+        self.bound.set_label(_("paper's sparse-case bound {formula} = {bound}").format(
+            formula=r"$(1-\beta_1)/\sqrt{1-\beta_2}$", bound=f"{bound:.3g}"))
         ax = self.ax_step
         # capped: a diverging SGD run would squash Adam's curves to the bottom
         drawn = np.concatenate([adam_steps.ravel(), sgd_steps])
@@ -91,8 +93,8 @@ class AdamExplorer(Scene):
         typical = [np.percentile(drawn, 5) / 10, drawn.max()] if drawn.size else []
         ax.set_ylim(*log_limits(typical, lowest=1e-6, top_at_least=max(10.0 * bound, 10.0),
                                 top_at_most=max(1e3, 10.0 * bound), empty=(1e-3, 1e3)))
-        ax.set_title(f"Step sizes (lr = {lr:.3g}, betas = ({beta1:.3g}, {beta2:.4g}), eps = {eps:.1g})",
-                     fontsize=10)
+        ax.set_title(_("Step sizes (lr = {lr}, betas = ({beta1}, {beta2}), eps = {eps})").format(
+            lr=f"{lr:.3g}", beta1=f"{beta1:.3g}", beta2=f"{beta2:.4g}", eps=f"{eps:.1g}"), fontsize=10)
         shown = [line for line in ax.lines if line.get_label()[0] != "_" and line.get_visible()]
         self.moving("step legend", ax.legend(handles=shown, fontsize=7.5, loc="upper right", framealpha=0.85))
 

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import optim
+from ..i18n import _
 from ..plots import style_for
 from ..theory.radam_warmup import (DIGITS_BATCH, DIGITS_EPOCHS, digits_runs, digits_steps, running_mean,
                                    withheld_by_linear_warmup, withheld_by_radam)
@@ -70,37 +71,41 @@ class RAdamExplorer(Scene):
         self.ax_rho, self.ax_lr, self.ax_train = ax_rho, ax_lr, ax_train = self.fig.subplots(1, 3)
 
         # rho_t: how many gradients v_t is worth, against the two thresholds (static, below the curve)
-        thresholds = [ax_rho.axhline(PAPER_THRESHOLD, **PAPER_LINE, zorder=1.5, label=r"paper: $\rho_t > 4$"),
-                      ax_rho.axhline(TORCH_THRESHOLD, **TORCH_LINE, zorder=1.5, label=r"torch: $\rho_t > 5$")]
+        thresholds = [ax_rho.axhline(PAPER_THRESHOLD, **PAPER_LINE, zorder=1.5,
+                                     label=_("paper: {rule}").format(rule=r"$\rho_t > 4$")),
+                      ax_rho.axhline(TORCH_THRESHOLD, **TORCH_LINE, zorder=1.5,
+                                     label=_("torch: {rule}").format(rule=r"$\rho_t > 5$"))]
         self.rho = self.moving("rho", ax_rho.plot([], [], **style_for("RAdam"), lw=1.8, label=r"$\rho_t$")[0])
         self.rho_max = self.moving("rho_inf", ax_rho.axhline(1.0, color="0.4", ls="--", lw=1,
-                                                             label=r"$\rho_\infty$ (in the title)"))
-        ax_rho.set(xscale="log", yscale="log", ylim=RHO_LIMITS, xlabel="step t",
-                   ylabel=r"$\rho_t$ (length of the equivalent simple average)")
+                                                             label=_("{rho_inf} (in the title)").format(
+                                                                 rho_inf=r"$\rho_\infty$")))
+        ax_rho.set(xscale="log", yscale="log", ylim=RHO_LIMITS, xlabel=_("step t"),
+                   ylabel=_("{rho_t} (length of the equivalent simple average)").format(rho_t=r"$\rho_t$"))
         # below the axes like the other two: inside, the curve and rho_inf's line would cross it
         ax_rho.legend(handles=[self.rho, self.rho_max, *thresholds], ncol=2, **self.LEGEND_BELOW)
         self.moving("rho title", ax_rho.title)
 
         # the factor on lr of the adaptive step m_hat / sqrt(v_hat); all moving: the grey band
         # (zorder 0) lies under everything else, and it moves
-        self.adam = self.moving("adam", ax_lr.plot([], [], **style_for("Adam"), lw=1.4, label="Adam: 1")[0])
+        self.adam = self.moving("adam", ax_lr.plot([], [], **style_for("Adam"), lw=1.4, label=_("Adam: 1"))[0])
         self.warmup = self.moving("warmup", ax_lr.plot([], [], **style_for("Adam + warmup"), lw=1.6)[0])
         self.radam = self.moving("radam", ax_lr.plot([], [], **style_for("RAdam"), lw=1.8,
                                                      label=r"RAdam: $r_t$")[0])
         self.rule = self.moving("rule", ax_lr.axvline(1.0, color="0.3", ls="--", lw=1,
-                                                      label=r"$2/(1-\beta_2)$ steps"))
+                                                      label=_("{steps} steps").format(steps=r"$2/(1-\beta_2)$")))
         self.run_bar = self.moving("run bar", ax_lr.axvspan(1, digits_steps(), ymin=0, ymax=0.04,
-                                                            color="tab:green", label="the digits run (right)"))
-        ax_lr.set(xscale="log", yscale="log", ylim=FACTOR_LIMITS, xlabel="step t",
-                  ylabel="factor on lr of the adaptive step")
+                                                            color="tab:green", label=_("the digits run (right)")))
+        ax_lr.set(xscale="log", yscale="log", ylim=FACTOR_LIMITS, xlabel=_("step t"),
+                  ylabel=_("factor on lr of the adaptive step"))
         self.moving("lr title", ax_lr.title)
         self.legend_warmup = None   # the warmup's length, which the two legends say
 
         # a short run on real data with the three
         self.losses = {name: self.moving(f"loss {name}", ax_train.plot([], [], **style_for(name), lw=1.6)[0])
                        for name in ("Adam", "RAdam", "Adam + warmup")}
-        ax_train.set(yscale="log", xlim=(0, digits_steps() + 1), xlabel=f"step t (mini-batch of {DIGITS_BATCH})",
-                     ylabel=f"mini-batch loss (running mean of {SMOOTHING})")
+        ax_train.set(yscale="log", xlim=(0, digits_steps() + 1),
+                     xlabel=_("step t (mini-batch of {batch})").format(batch=DIGITS_BATCH),
+                     ylabel=_("mini-batch loss (running mean of {width})").format(width=SMOOTHING))
         self.moving("train title", ax_train.title)
         self.fig.subplots_adjust(left=0.05, right=0.99, bottom=0.25, top=0.86, wspace=0.27)
 
@@ -115,14 +120,15 @@ class RAdamExplorer(Scene):
         self.rho.set_data(ts, optim.rho_t(beta2, ts.astype(np.float64)))
         self.rho_max.set_ydata([rho_max, rho_max])
         ax.set_xlim(1, horizon)
-        said = {name: ("never" if t is None else f"t = {t}") for name, t in first.items()}
-        ax.set_title(f"β2 = {beta2:.4g}: ρ∞ = {rho_max:.6g}, first rectified step\n"
-                     f"paper {said['paper']}, torch {said['torch']}", fontsize=10)
+        said = {name: (_("never") if t is None else f"t = {t}") for name, t in first.items()}
+        ax.set_title(_("β2 = {beta2}: ρ∞ = {rho_inf}, first rectified step\npaper {paper}, torch {torch}").format(
+            beta2=f"{beta2:.4g}", rho_inf=f"{rho_max:.6g}", paper=said["paper"], torch=said["torch"]), fontsize=10)
 
         ax = self.ax_lr
         self.adam.set_data([1, horizon], [1.0, 1.0])
         self.warmup.set_data(ts, warmup_factor(ts, warmup_steps))
-        self.warmup.set_label(f"Adam + linear warmup over {warmup_steps} step" + ("s" if warmup_steps != 1 else ""))
+        self.warmup.set_label((_("Adam + linear warmup over {steps} steps") if warmup_steps != 1 else
+                               _("Adam + linear warmup over {steps} step")).format(steps=warmup_steps))
         self.radam.set_data(ts, rectification_curve(beta2, ts))
         self.rule.set_xdata([2.0 / (1.0 - beta2)] * 2)
         # RAdam's momentum-SGD steps: no adaptive step at all (for ever if rho_t never passes 5)
@@ -130,12 +136,12 @@ class RAdamExplorer(Scene):
         sgd_until = horizon if never else first["torch"]
         # one label whether or not it ends (the title says "all of it"): a new label redraws the legend
         self.moving("sgd band", ax.axvspan(1, sgd_until, color="0.85", zorder=0,
-                                           label="RAdam = momentum SGD (no adaptive step)"))
+                                           label=_("RAdam = momentum SGD (no adaptive step)")))
         ax.set_xlim(1, horizon)
         radam_total = withheld_by_radam(beta2)
-        radam_said = "all of it" if math.isinf(radam_total) else in_steps(radam_total)
-        ax.set_title(f"lr withheld, in full-lr steps: RAdam {radam_said}, "
-                     f"warmup {in_steps(withheld_by_linear_warmup(warmup_steps))}", fontsize=10)
+        radam_said = _("all of it") if math.isinf(radam_total) else in_steps(radam_total)
+        ax.set_title(_("lr withheld, in full-lr steps: RAdam {radam}, warmup {warmup}").format(
+            radam=radam_said, warmup=in_steps(withheld_by_linear_warmup(warmup_steps))), fontsize=10)
 
         ax = self.ax_train
         curves, results = [], []
@@ -146,13 +152,16 @@ class RAdamExplorer(Scene):
             curves.append(smooth)
             line = self.losses[method]
             line.set_data(np.arange(1, len(smooth) + 1), smooth)
+            if method == "Adam + warmup":   # the runs' key, theory.radam_warmup.warmup_label, in the reader's language
+                label = (_("Adam + warmup ({steps} steps)") if warmup_steps != 1 else
+                         _("Adam + warmup ({steps} step)")).format(steps=warmup_steps)
             line.set_label(label)
-            short = "warmup" if method == "Adam + warmup" else method
-            results.append(f"{short} diverged" if history.diverged
+            short = _("warmup") if method == "Adam + warmup" else method
+            results.append(_("{method} diverged").format(method=short) if history.diverged
                            else f"{short} {history.epoch_val_accuracy[-1]:.2f}")
         ax.set_ylim(*loss_limits(np.concatenate(curves)))
-        ax.set_title(f"64-32-10 MLP on digits, {DIGITS_EPOCHS} epochs, lr = {lr:.3g}\n"
-                     f"validation accuracy: {', '.join(results)}", fontsize=10)
+        ax.set_title(_("64-32-10 MLP on digits, {epochs} epochs, lr = {lr}\nvalidation accuracy: {results}").format(
+            epochs=DIGITS_EPOCHS, lr=f"{lr:.3g}", results=_(", ").join(results)), fontsize=10)
 
         if self.legend_warmup != warmup_steps:
             self.legend_warmup = warmup_steps
