@@ -83,15 +83,32 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
     return entries
 
 
+# A fuzzy draft's old English is kept as translator comments, one per line, with this mark.
+# (gettext's own place for it, "#| msgid", is written by Babel 2.19 wrapped in a way its own
+# reader cannot parse back when the text has several lines, as a Markdown cell has.)
+PREVIOUS = "previous English| "
+NO_WRAP = 10**6   # Babel wraps comments at 76 columns unless given a width; msgids split at newlines only
+
+
 def read(path: Path) -> Catalog:
     with open(path, "rb") as file:
-        return read_po(file, abort_invalid=True)
+        catalogue = read_po(file, abort_invalid=True)
+    for message in catalogue:
+        previous = [c[len(PREVIOUS):] for c in message.user_comments if c.startswith(PREVIOUS)]
+        if previous:
+            message.previous_id = ["\n".join(previous)]
+            message.user_comments = [c for c in message.user_comments if not c.startswith(PREVIOUS)]
+    return catalogue
 
 
 def write(catalogue: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    for message in catalogue:
+        kept = [c for c in message.user_comments if not c.startswith(PREVIOUS)]
+        previous = [PREVIOUS + line for text in (message.previous_id or []) for line in text.split("\n")]
+        message.user_comments = kept + (previous if message.fuzzy else [])
     buffer = io.BytesIO()
-    write_po(buffer, catalogue, width=0, sort_output=False, include_previous=True, omit_header=False)
+    write_po(buffer, catalogue, width=NO_WRAP, sort_output=False, include_previous=False, omit_header=False)
     path.write_bytes(buffer.getvalue())
 
 
