@@ -120,15 +120,17 @@ def cjk_font_path() -> Path:
 
 
 def use_font(language: str) -> None:
-    """Chinese: matplotlib draws Latin letters and digits in its own DejaVu Sans, as in the
-    English edition, and falls back to Noto Sans CJK SC for Chinese characters."""
+    """Chinese: text in Noto Sans CJK SC (its Latin letters and digits too), falling back to
+    DejaVu Sans for what it lacks. CJK first, not as the fallback: the words around a formula
+    in a label ("上界 $(1-\\beta_1)$") are set by mathtext in the first font of the family
+    alone, with no fallback, and would show as boxes."""
     import matplotlib
     from matplotlib import font_manager
     if language == "zh":
         path = cjk_font_path()
         if CJK_FONT_NAME not in {font.name for font in font_manager.fontManager.ttflist}:
             font_manager.fontManager.addfont(str(path))
-        matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT_NAME]
+        matplotlib.rcParams["font.family"] = [CJK_FONT_NAME, "DejaVu Sans"]
         matplotlib.rcParams["axes.unicode_minus"] = True   # DejaVu Sans has the minus sign
     else:
         matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
