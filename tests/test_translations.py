@@ -247,3 +247,19 @@ def test_a_document_is_translated_by_paragraph_and_its_code_blocks_are_kept():
     problems = catalogue.drift(cat, documents.expected(text.replace("two lines", "2 lines"), "README.md"),
                                "README.md", "README.po")
     assert any("paragraph 2" in p and "not translated yet" not in p and "no entry" in p for p in problems)
+
+
+def test_a_fuzzy_draft_keeps_its_old_english_through_the_file_blank_lines_and_all(tmp_path):
+    old_text = "## The idea\n\nFirst line.\n\n- an item"
+    english = _notebook(old_text, "x = 1\n")
+    cat = catalogue.merge(None, english, "toy.ipynb")
+    for message in cat:
+        if message.context == "cell intro":
+            message.string = "## 基本思想\n\n第一行。\n\n- 一项"
+    english.cells[0].source = old_text.replace("First line.", "The first line.")
+    catalogue.write(catalogue.merge(cat, english, "toy.ipynb"), tmp_path / "toy.po")
+    back = catalogue.read(tmp_path / "toy.po")
+    draft = next(m for m in back if m.context == "cell intro")
+    assert draft.fuzzy and draft.previous_id == [old_text] and draft.string.startswith("## 基本思想")
+    (problem,) = catalogue.drift(back, english, "toy.ipynb", "toy.po")
+    assert "-First line.\n    +The first line." in problem

@@ -93,11 +93,12 @@ NO_WRAP = 10**6   # Babel wraps comments at 76 columns unless given a width; msg
 def read(path: Path) -> Catalog:
     with open(path, "rb") as file:
         catalogue = read_po(file, abort_invalid=True)
+    mark = PREVIOUS.rstrip()   # a blank line of the old English comes back without the trailing space
     for message in catalogue:
-        previous = [c[len(PREVIOUS):] for c in message.user_comments if c.startswith(PREVIOUS)]
+        previous = [c[len(mark):].removeprefix(" ") for c in message.user_comments if c.startswith(mark)]
         if previous:
             message.previous_id = ["\n".join(previous)]
-            message.user_comments = [c for c in message.user_comments if not c.startswith(PREVIOUS)]
+            message.user_comments = [c for c in message.user_comments if not c.startswith(mark)]
     return catalogue
 
 
