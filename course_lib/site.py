@@ -177,7 +177,7 @@ def stated_time(path: Path) -> str:
 
 
 def find_lessons(root: Path, language: str = "en") -> list[Lesson]:
-    folder, readme_name, _lang = LANGUAGES[language]
+    folder, readme_name, _html_lang = LANGUAGES[language]
     readme_path = root / readme_name
     summaries = readme_summaries(readme_path.read_text(encoding="utf-8")) if readme_path.exists() else {}
     lessons = []

@@ -104,13 +104,8 @@ def drift(catalogue: Catalog | None, shown_path: str) -> list[str]:
                             + (":\n" + _diff(previous, text) if previous else ""))
         elif not message.string:
             problems.append(f"{said} is not translated yet in {shown_path}")
-        elif "{" in text:
-            try:
-                fields = {name for name in _fields(text)}
-                if {name for name in _fields(message.string)} != fields:
-                    problems.append(f"{said}: the translation must keep the fields {sorted(fields)}")
-            except ValueError as error:
-                problems.append(f"{said}: {error}")
+        else:
+            problems += [f"{said}: {problem}" for problem in check_fields(text, message.string)]
     for text in messages:
         if text not in expected():
             problems.append(f"{shown_path} translates text the library no longer has: {_short(text)!r} "
@@ -118,9 +113,14 @@ def drift(catalogue: Catalog | None, shown_path: str) -> list[str]:
     return problems
 
 
-def _fields(text: str):
+def check_fields(english: str, translation: str) -> list[str]:
+    """A library message's {fields} (str.format) must all be kept, and no other added."""
     import string
-    return [field for _literal, field, _spec, _conversion in string.Formatter().parse(text) if field is not None]
+    try:
+        fields = [{f for _, f, _, _ in string.Formatter().parse(text) if f is not None} for text in (english, translation)]
+    except ValueError as error:
+        return [f"not a valid format string: {error}"]
+    return [] if fields[0] == fields[1] else [f"the translation must keep the fields {sorted(fields[0])} exactly"]
 
 
-__all__ = ["catalogue_path", "expected", "merge", "drift"]
+__all__ = ["catalogue_path", "expected", "merge", "drift", "check_fields"]
