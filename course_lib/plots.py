@@ -21,6 +21,8 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import LogNorm, to_hex
 
+from .i18n import _
+
 # One color and one line style per optimizer, in every figure of the course.
 # The colors are Okabe and Ito's and Paul Tol's palettes, made for readers with
 # color-vision deficiencies: every pair differs clearly for normal vision, and
@@ -156,7 +158,7 @@ def plot_landscape(landscape, ax=None, levels=30, resolution: int = 200):
     ax.set_aspect("equal", adjustable="box")  # the gradient is then seen perpendicular to the contours
     ax.set_xlabel(THETA_LABELS[0])
     ax.set_ylabel(THETA_LABELS[1])
-    ax.set_title(landscape.name)
+    ax.set_title(_(landscape.name))   # a name in the catalogue (a description, marked with N_) is translated
     return ax
 
 
@@ -212,14 +214,15 @@ def _loss_values(history) -> np.ndarray:
     return values
 
 
-def plot_losses(histories, ax=None, logy: bool = True, xlabel: str = "step", ylabel: str = "loss",
+def plot_losses(histories, ax=None, logy: bool = True, xlabel: str | None = None, ylabel: str | None = None,
                 title: str | None = None):
     """Loss curves: ``histories`` maps a label to a 1-D sequence of losses, or to
     an object whose ``.loss`` is one (a training history). Returns the Axes.
 
     The y axis is logarithmic when ``logy`` and every finite value is positive;
     the inf or nan of a diverged run is left out of that check (matplotlib
-    does not draw it either).
+    does not draw it either). The axis labels are "step" and "loss" (in the
+    reader's language) unless ``xlabel`` or ``ylabel`` is given.
     """
     if not isinstance(histories, dict) or not histories:
         raise TypeError(f"histories must be a non-empty dict label -> losses, got {type(histories).__name__}")
@@ -232,8 +235,8 @@ def plot_losses(histories, ax=None, logy: bool = True, xlabel: str = "step", yla
     finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
     if logy and finite.size and np.all(finite > 0):
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_("step") if xlabel is None else xlabel)
+    ax.set_ylabel(_("loss") if ylabel is None else ylabel)
     if title is not None:
         ax.set_title(title)
     ax.legend()
@@ -275,7 +278,7 @@ def animate_trajectories(landscape, trajectories, interval: int = 80, max_frames
     def draw(step):
         for label, path in paths.items():
             lines[label].set_data(path[: step + 1, 0], path[: step + 1, 1])
-        ax.set_title(f"{landscape.name}, step {step}")
+        ax.set_title(_("{landscape}, step {step}").format(landscape=landscape.name, step=step))
         return list(lines.values())
 
     return FuncAnimation(fig, draw, frames=frames, interval=interval, repeat=False, blit=False)

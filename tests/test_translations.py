@@ -263,3 +263,122 @@ def test_a_fuzzy_draft_keeps_its_old_english_through_the_file_blank_lines_and_al
     assert draft.fuzzy and draft.previous_id == [old_text] and draft.string.startswith("## 基本思想")
     (problem,) = catalogue.drift(back, english, "toy.ipynb", "toy.po")
     assert "-First line.\n    +The first line." in problem
+
+
+# --- messages written in English and translated where they are shown -----------------------------
+
+def _templates_in_catalogue():
+    import string
+
+    from babel.messages.pofile import read_po
+
+    from course_lib.i18n import library
+    with open(library.catalogue_path(), "rb") as file:
+        messages = [m for m in read_po(file) if m.id and m.string and not m.fuzzy]
+    for message in messages:
+        fields = [f for _, f, _, _ in string.Formatter().parse(message.id) if f is not None]
+        if (fields and all(f.isidentifier() for f in fields)
+                and i18n.WORD.search("".join(t for t, *_ in string.Formatter().parse(message.id)))):
+            yield message.id, message.string, list(dict.fromkeys(fields))
+
+
+def test_every_library_message_with_fields_is_recognised_when_written_out_in_english():
+    # what the grader does with a diagnosis its sandbox wrote in English: read the fields back out
+    # of the text and say it again in the student's language, each field translated in turn
+    samples = {"line": " (line 7: m = beta1 * m)", "hidden": " (a hidden case: the worksheet's own check does not show it)"}
+    count = 0
+    with i18n.using("zh"):
+        for english, chinese, fields in _templates_in_catalogue():
+            values = {field: samples.get(field, f"«{field}»") for field in fields}
+            expected = chinese.format(**{field: i18n.translated(value) for field, value in values.items()})
+            assert i18n.translated(english.format(**values)) == expected, english
+            count += 1
+        assert i18n.translated(" (line 7: m = beta1 * m)") == "（第 7 行：m = beta1 * m）"
+    assert count > 60
+
+
+def _adam_reading_a_renamed_state_entry(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["step"] + 1
+    return theta, state
+
+
+def _adam_off_by_one_percent(theta, g, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    import numpy as np
+    t = state["t"] + 1
+    m, v = beta1 * state["m"] + (1 - beta1) * g, beta2 * state["v"] + (1 - beta2) * g * g
+    step = lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+    return theta - 1.01 * step, {"t": t, "m": m, "v": v}
+
+
+def test_a_chinese_check_report_says_what_went_wrong_in_chinese_and_the_english_one_is_unchanged():
+    from course_lib.checks import check
+    import re
+    english = [check("adam_step", f).report() for f in (_adam_reading_a_renamed_state_entry, _adam_off_by_one_percent)]
+    assert re.search(r"adam_step asked for the state entry 'step' \(line \d+: t = state\[\"step\"\] \+ 1\), but the "
+                     r"state has only the keys 't', 'm', 'v'", english[0])
+    assert "after step 1: new_theta\n      expected [" in english[1] and "\n      got      [" in english[1]
+    assert "largest difference at index (" in english[1]
+    try:
+        i18n.use("zh")
+        chinese = [check("adam_step", f).report() for f in (_adam_reading_a_renamed_state_entry, _adam_off_by_one_percent)]
+    finally:
+        i18n.use("en")
+    assert re.search(r"adam_step 读取了状态条目 'step'（第 \d+ 行：t = state\[\"step\"\] \+ 1），但状态只有键 't', 'm', 'v'",
+                     chinese[0])
+    assert "第 1 步之后：new_theta\n      期望 [" in chinese[1] and "\n      实际 [" in chinese[1]
+    for report in chinese:
+        for english_words in ("asked for", "after step", "expected", "largest difference", "group '", "step(s)"):
+            assert english_words not in report, (english_words, report)
+
+
+def test_grader_feedback_in_chinese_translates_what_the_sandbox_and_the_grader_wrote_in_english():
+    from course_lib.checks import check
+    from course_lib.grade.report import feedback_text
+    result = check("adam_step", _adam_reading_a_renamed_state_entry)     # judged in English, as the grader does
+    row = {"file": "zh/05-adam.ipynb", "student": "s1", "total": 0.0, "max": 5.0, "status": "graded", "reason": "",
+           "language": "zh", "items": {"adam_step": vars(result)}, "flags": [],
+           "cells": [{"cell": 4, "status": "not run in grading",
+                      "message": "it uses torch; graded code cannot, so this cell stops there in grading "
+                                 "(in your notebook it runs)"}],
+           "notes": ["%%time cell skipped (the grader runs Python only)"]}
+    text = feedback_text(row, "练习 05")
+    assert "代码单元格 4：评分时未运行：它用到了 torch" in text
+    assert "已跳过 %%time 单元格（评分程序只运行 Python 代码）" in text
+    assert "adam_step 读取了状态条目 'step'" in text and "asked for" not in text
+    assert "(已评分)" in text or "（已评分）" in text
+    row["language"] = "en"
+    assert "code cell 4: not run in grading: it uses torch" in feedback_text(row, "worksheet 05")
+
+
+def test_every_english_label_an_explorer_or_plot_draws_goes_through_gettext():
+    # a shown string with English words outside _() would stay English in the Chinese edition
+    import re
+
+    from course_lib.i18n.translatable import DISPLAY_CALLS, DISPLAY_KEYWORDS, _literals, has_words, template_of
+    found = []
+    for path in sorted((ROOT / "course_lib" / "widgets").glob("*.py")) + [ROOT / "course_lib" / "plots.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+            shown = list(call.args) if name in DISPLAY_CALLS - {"print", "display"} else []
+            shown += [k.value for k in call.keywords if k.arg in DISPLAY_KEYWORDS - {"description"}]
+            for argument in shown:
+                for node in _literals(argument):   # what it shows; _("...").format(...) shows no literal of its own
+                    template, placeholders = template_of(node)
+                    if has_words(re.sub(r"\b(lr|eps)\b", " ", template), placeholders):   # code's symbols are not words
+                        found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)[:70]}")
+    assert not found, "shown English outside _():\n" + "\n".join(found)
+
+
+def test_the_stubs_of_the_chinese_worksheets_give_their_hints_in_chinese():
+    # the hint of "### BEGIN SOLUTION: <hint>" is what a stub says to do, as "# TODO: <hint>"
+    import re
+    todos = []
+    for path in sorted((ROOT / "exercises" / "zh").glob("[0-9][0-9]-*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            todos += [(path.name, line.strip()) for line in cell.source.splitlines() if "# TODO:" in line]
+    assert len(todos) > 40
+    english = [f"{name}: {line}" for name, line in todos if not re.search(r"[\u4e00-\u9fff]", line)]
+    assert not english, "TODO hints still in English:\n" + "\n".join(english)

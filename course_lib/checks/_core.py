@@ -45,6 +45,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import i18n
 from ..i18n import _
 from ._runner import (SECONDS_PER_CALL, Outcome, StepCase, ValueCase, fmt, run_steps, run_student, run_value,
                       time_limit)
@@ -235,7 +236,7 @@ class CheckResult:
             lines.append("  " + _("Diagnosis: {diagnosis}").format(diagnosis=translated_diagnosis(self.diagnosis)))
         if self.first_failure:
             lines.append("  " + _("First failing case:"))
-            lines += ["    " + line for line in self.first_failure.splitlines()]
+            lines += ["    " + _indented(line) for line in self.first_failure.splitlines()]
         if self.note:
             lines.append(f"  {_(self.note)}")
         return "\n".join(lines)
@@ -264,7 +265,13 @@ def translated_diagnosis(text: str) -> str:
         name, explanation = text[:at], text[at + 2:]
         if _(name) != name and _(explanation) != explanation:
             return _("{name}. {explanation}").format(name=_(name), explanation=_(explanation))
-    return text
+    return i18n.translated(text)
+
+
+def _indented(line: str) -> str:
+    """A line of a first failing case in the language of course_lib.i18n, its indentation kept."""
+    text = line.lstrip(" ")
+    return line[:len(line) - len(text)] + i18n.translated(text)
 
 
 # --- comparing the student's outcomes with the reference -------------------------
@@ -323,19 +330,26 @@ def _largest_difference(got, expected, rtol) -> str:
     digits to see a difference that six digits hide."""
     got, expected = np.asarray(got), np.asarray(expected)
     if got.shape != expected.shape:
-        return f"  got shape {got.shape}, expected shape {expected.shape}"
+        return "  " + _("got shape {got}, expected shape {expected}").format(got=got.shape, expected=expected.shape)
     if not expected.size:
         return ""
     excess = _excess(got, expected, rtol)
     index = np.unravel_index(int(np.argmax(excess)), excess.shape)
     g, e = float(got[index]), float(expected[index])
-    at = f" at index {tuple(int(i) for i in index)}" if expected.ndim else ""
+    at = _(" at index {index}").format(index=tuple(int(i) for i in index)) if expected.ndim else ""
     if not (np.isfinite(g) and np.isfinite(e)):
-        return f"  largest difference{at}: expected {e}, got {g}"
+        return "  " + _("largest difference{at}: expected {expected}, got {got}").format(at=at, expected=e, got=g)
     absolute = abs(g - e)
-    relative = f", relative {absolute / abs(e):.2g}" if e != 0 else ""
-    return (f"  largest difference{at}: expected {_number(e, expected.dtype)}, got {_number(g, got.dtype)} "
-            f"(absolute {absolute:.2g}{relative}; the check allows a relative difference of {rtol:g})")
+    numbers = dict(at=at, expected=_number(e, expected.dtype), got=_number(g, got.dtype), absolute=f"{absolute:.2g}",
+                   relative=f"{absolute / abs(e):.2g}" if e != 0 else "", rtol=f"{rtol:g}")
+    return "  " + (_("largest difference{at}: expected {expected}, got {got} (absolute {absolute}, relative "
+                     "{relative}; the check allows a relative difference of {rtol})") if e != 0 else
+                   _("largest difference{at}: expected {expected}, got {got} (absolute {absolute}; the check "
+                     "allows a relative difference of {rtol})")).format(**numbers)
+
+
+def _expected_and_got(expected, got) -> list[str]:
+    return ["  " + _("expected {value}").format(value=fmt(expected)), "  " + _("got      {value}").format(value=fmt(got))]
 
 
 def _steps_match(got, expected, dtype) -> tuple[bool, str]:
@@ -343,14 +357,16 @@ def _steps_match(got, expected, dtype) -> tuple[bool, str]:
     rtol = _tolerance(dtype)
     for k, ((p_got, s_got), (p_exp, s_exp)) in enumerate(zip(got, expected)):
         if not _close(p_got, p_exp, rtol):
-            return False, (f"after step {k + 1}: new_theta\n  expected {fmt(p_exp)}\n  got      {fmt(p_got)}\n"
-                           + _largest_difference(p_got, p_exp, rtol))
+            return False, "\n".join([_("after step {step}: new_theta").format(step=k + 1),
+                                      *_expected_and_got(p_exp, p_got), _largest_difference(p_got, p_exp, rtol)])
         for key, value in s_exp.items():
             if key not in s_got:
-                return False, f"after step {k + 1}: new_state has no key {key!r} (it has {sorted(s_got)})"
+                return False, _("after step {step}: new_state has no key {key} (it has {keys})").format(
+                    step=k + 1, key=repr(key), keys=sorted(s_got))
             if not _close(s_got[key], value, rtol):
-                return False, (f"after step {k + 1}: new_state[{key!r}]\n  expected {fmt(value)}\n"
-                               f"  got      {fmt(s_got[key])}\n" + _largest_difference(s_got[key], value, rtol))
+                return False, "\n".join([_("after step {step}: new_state[{key}]").format(step=k + 1, key=repr(key)),
+                                          *_expected_and_got(value, s_got[key]),
+                                          _largest_difference(s_got[key], value, rtol)])
     return True, ""
 
 
@@ -393,15 +409,17 @@ def _identical(a, b) -> bool:
 
 
 def _describe_case(case) -> str:
-    hidden = " (a hidden case: the worksheet's own check does not show it)" if case.hidden else ""
+    hidden = _(" (a hidden case: the worksheet's own check does not show it)") if case.hidden else ""
     if isinstance(case, ValueCase):
-        return f"group '{case.group}'{hidden} with {fmt(case.kwargs)}"
+        return _("group '{group}'{hidden} with {inputs}").format(group=_(case.group), hidden=hidden,
+                                                                 inputs=fmt(case.kwargs))
     hyper = ", ".join(f"{k}={fmt(v)}" for k, v in case.hyper.items())
-    lines = [f"group '{case.group}'{hidden}, {len(case.grads)} step(s) with {hyper}",
+    lines = [_("group '{group}'{hidden}, {steps} step(s) with {hyper}").format(
+                 group=_(case.group), hidden=hidden, steps=len(case.grads), hyper=hyper),
              f"theta = {fmt(case.param)}", f"state = {fmt(case.state)}"]
-    lines += [f"g at step {k + 1} = {fmt(g)}" for k, g in enumerate(case.grads[:3])]
+    lines += [_("g at step {step} = {value}").format(step=k + 1, value=fmt(g)) for k, g in enumerate(case.grads[:3])]
     if len(case.grads) > 3:
-        lines.append(f"... ({len(case.grads) - 3} more steps)")
+        lines.append(_("... ({count} more steps)").format(count=len(case.grads) - 3))
     return "\n".join(lines)
 
 
@@ -474,9 +492,14 @@ class Expected:
         if self.item.kind == "step":
             return _steps_match(got, expected, case.param.dtype)[1]
         difference = abs(got - expected)
-        relative = f", relative {difference / abs(expected):.2g}" if expected != 0 else ""
-        return (f"expected {expected:.10g}\ngot      {got:.10g}\n"
-                f"difference {difference:.2g}{relative}; the check allows a relative difference of {self.item.rtol:g}")
+        numbers = dict(difference=f"{difference:.2g}", rtol=f"{self.item.rtol:g}",
+                       relative=f"{difference / abs(expected):.2g}" if expected != 0 else "")
+        return "\n".join([_("expected {value}").format(value=f"{expected:.10g}"),
+                          _("got      {value}").format(value=f"{got:.10g}"),
+                          (_("difference {difference}, relative {relative}; the check allows a relative difference "
+                             "of {rtol}") if expected != 0 else
+                           _("difference {difference}; the check allows a relative difference of {rtol}")).format(
+                              **numbers)])
 
     def _case_distance(self, got, expected, case) -> float:
         if self.item.kind == "step":
@@ -612,7 +635,8 @@ def judge(item, expected: Expected, outcomes: list[Outcome]) -> CheckResult:
             first_failure = failure(alone.index(True))
         elif not all(as_variant):
             first_failure = failure(as_variant.index(False), against=theirs,
-                                    note=f"\n(expected here: what {found.variant.name} gives)")
+                                    note="\n" + _("(expected here: what {variant} gives)").format(
+                                        variant=_(found.variant.name)))
         passed = [ok or same for ok, same in zip(passed, as_variant)]
     if diagnosis is None and status_has_nan(runs):
         diagnosis = _("your function returned NaN or inf: look for a division by zero "
@@ -714,7 +738,8 @@ def check(name: str, function, seed: int = 0) -> CheckResult:
     item = ITEMS[name]
     if not callable(function):
         return CheckResult(name, "error", 0.0, item.points,
-                           diagnosis=f"pass the function itself, check({name!r}, {name}), not {type(function).__name__}")
+                           diagnosis=_("pass the function itself, {call}, not {kind}").format(
+                               call=f"check({name!r}, {name})", kind=type(function).__name__))
     cases = cases_for(item, seed)
     result = judge(item, Expected(item, cases), run_student(item.kind, function, cases, name))
     own = str(getattr(function, "__module__", "")).startswith("course_lib.")   # a reference or mistake, shown in a lesson
@@ -722,9 +747,12 @@ def check(name: str, function, seed: int = 0) -> CheckResult:
     if uses and result.status != "not attempted":   # in grading these modules are not there: say so here
         return dataclasses.replace(
             result, status="failed", points=0.0,
-            diagnosis=f"{name} uses {uses[0]}, which grading withholds (a graded function must compute its "
-                      f"answer itself, from NumPy and Python), so in grading it fails every case: write it from "
-                      f"the formula" + (f". {result.diagnosis}" if result.diagnosis else ""))
+            diagnosis=(_("{name} uses {module}, which grading withholds (a graded function must compute its answer "
+                         "itself, from NumPy and Python), so in grading it fails every case: write it from the "
+                         "formula. {diagnosis}") if result.diagnosis else
+                       _("{name} uses {module}, which grading withholds (a graded function must compute its answer "
+                         "itself, from NumPy and Python), so in grading it fails every case: write it from the "
+                         "formula")).format(name=name, module=uses[0], diagnosis=result.diagnosis))
     if result.status == "passed":
         return dataclasses.replace(result, note=GRADED_LIKE_THIS)
     return result

@@ -27,6 +27,14 @@ import numpy as np
 SECONDS_PER_CALL = 5.0
 
 
+def N_(message: str) -> str:
+    """Marks a message for the library's catalogue (gettext's ``gettext_noop``) and returns it as it is.
+    This half writes its messages in English wherever it runs, in a notebook or in the grader's child,
+    which has no catalogue; a report translates them when it is shown (``course_lib.i18n.translated``).
+    Every field is text already formatted, so that the translation can be matched back to them."""
+    return message
+
+
 @dataclass(frozen=True)
 class StepCase:
     group: str                 # "first step (t = 1)", "tiny gradients", ...
@@ -102,19 +110,22 @@ def call(fn, args, kwargs, name, arg_names=(), explain=None):
     except NotImplementedError:
         raise NotAttempted()
     except CallTimeout:
-        raise StudentError(f"{name} did not return within {SECONDS_PER_CALL:g} s: is there a loop that never ends?")
+        raise StudentError(N_("{name} did not return within {seconds} s: is there a loop that never ends?").format(
+            name=name, seconds=f"{SECONDS_PER_CALL:g}"))
     except SystemExit:
-        raise StudentError(f"{name} called sys.exit() (or raised SystemExit): return a value instead")
+        raise StudentError(N_("{name} called sys.exit() (or raised SystemExit): return a value instead").format(name=name))
     except RecursionError:
-        raise StudentError(f"{name} recursed without end (RecursionError)")
+        raise StudentError(N_("{name} recursed without end (RecursionError)").format(name=name))
     except MemoryError:
-        raise StudentError(f"{name} ran out of memory (MemoryError): is an array far larger than the parameters?")
+        raise StudentError(N_("{name} ran out of memory (MemoryError): is an array far larger than the parameters?")
+                           .format(name=name))
     except Exception as error:
         if isinstance(error, TypeError) and error.__traceback__ is not None and error.__traceback__.tb_next is None:
             # raised by the call itself, before any line of fn ran: the parameters do not fit the worksheet's call
             raise StudentError(_signature_mismatch(fn, args, kwargs, name, arg_names, error))
         message = explain(error) if explain is not None else None
-        raise StudentError(message or f"{name} raised {type(error).__name__}: {error}{where(fn, error)}")
+        raise StudentError(message or N_("{name} raised {error_type}: {error}{line}").format(
+            name=name, error_type=type(error).__name__, error=error, line=where(fn, error)))
 
 
 def where(fn, error: BaseException) -> str:
@@ -128,9 +139,10 @@ def where(fn, error: BaseException) -> str:
     frame = own[-1] if own else frames[-1]
     text = (frame.line or "").strip() or _line_of(fn, frame)
     if text:
-        return f" (line {frame.lineno}: {text})"
-    cell = re.fullmatch(r"<(cell \d+)>", frame.filename or "")
-    return f" (line {frame.lineno} of {cell.group(1)})" if cell else f" (line {frame.lineno})"
+        return N_(" (line {number}: {code})").format(number=frame.lineno, code=text)
+    cell = re.fullmatch(r"<cell (\d+)>", frame.filename or "")
+    return (N_(" (line {number} of cell {cell})").format(number=frame.lineno, cell=cell.group(1)) if cell
+            else N_(" (line {number})").format(number=frame.lineno))
 
 
 def _line_of(fn, frame) -> str:
@@ -148,7 +160,8 @@ def _signature_mismatch(fn, args, kwargs, name, arg_names, error) -> str:
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
-        return f"{name} could not be called as the worksheet calls it, {name}({passed}) (TypeError: {error})"
+        return N_("{name} could not be called as the worksheet calls it, {call} (TypeError: {error})").format(
+            name=name, call=f"{name}({passed})", error=error)
     parameters = signature.parameters
     kinds = inspect.Parameter
     any_keyword = any(p.kind is kinds.VAR_KEYWORD for p in parameters.values())
@@ -161,12 +174,15 @@ def _signature_mismatch(fn, args, kwargs, name, arg_names, error) -> str:
         filled = [p.name for p in parameters.values() if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)]
         theirs = [p.name for p in parameters.values() if p.name not in filled[:len(args)] and p.name not in kwargs
                   and p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
-        rename = (" (rename " + " and ".join(f"{old} to {new}" for old, new in zip(theirs, unknown)) + ")"
+        rename = (N_(" (rename {renames})").format(renames=" and ".join(
+            N_("{old} to {new}").format(old=old, new=new) for old, new in zip(theirs, unknown)))
                   if len(theirs) == len(unknown) else "")
-        return (f"{name} was called with {called}, as the worksheet calls it, but its parameters are {signature}: "
-                f"keep the worksheet's names{rename}, {worksheet_call} (TypeError: {error})")
-    return (f"{name} was called as {name}({passed}), as the worksheet calls it, but its parameters are {signature}: "
-            f"give it the worksheet's parameters, {worksheet_call} (TypeError: {error})")
+        return N_("{name} was called with {called}, as the worksheet calls it, but its parameters are "
+                  "{signature}: keep the worksheet's names{rename}, {call} (TypeError: {error})").format(
+            name=name, called=called, signature=signature, rename=rename, call=worksheet_call, error=error)
+    return N_("{name} was called as {call}, as the worksheet calls it, but its parameters are {signature}: "
+              "give it the worksheet's parameters, {worksheet_call} (TypeError: {error})").format(
+        name=name, call=f"{name}({passed})", signature=signature, worksheet_call=worksheet_call, error=error)
 
 
 def _short(value) -> str:
@@ -230,7 +246,7 @@ class _State(dict):
 
 
 def _keys(state: dict) -> str:
-    return ", ".join(repr(key) for key in state) if state else "none"
+    return ", ".join(repr(key) for key in state) if state else N_("none")
 
 
 def _missing_key(error, fn, name, state, worksheet_state, step) -> str | None:
@@ -242,11 +258,14 @@ def _missing_key(error, fn, name, state, worksheet_state, step) -> str | None:
         return None
     line = where(fn, error)
     if step == 0 or key not in worksheet_state:
-        return (f"{name} asked for the state entry {key!r}{line}, but the state has only the keys "
-                f"{_keys(worksheet_state)}: use the worksheet's names for the state's entries (KeyError)")
-    return (f"{name} asked for the state entry {key!r} at step {step + 1}{line}, but the state it returned at "
-            f"step {step} has only the keys {_keys(state)}: return the state with the worksheet's keys "
-            f"({_keys(worksheet_state)}), so that the next step finds them (KeyError)")
+        return N_("{name} asked for the state entry {key}{line}, but the state has only the keys {keys}: "
+                  "use the worksheet's names for the state's entries (KeyError)").format(
+            name=name, key=repr(key), line=line, keys=_keys(worksheet_state))
+    return N_("{name} asked for the state entry {key} at step {step}{line}, but the state it returned at step "
+              "{previous} has only the keys {keys}: return the state with the worksheet's keys ({worksheet_keys}), "
+              "so that the next step finds them (KeyError)").format(
+        name=name, key=repr(key), step=step + 1, line=line, previous=step, keys=_keys(state),
+        worksheet_keys=_keys(worksheet_state))
 
 
 def _changed_inputs(snapshot, inputs, entries: dict, name) -> str | None:
@@ -256,35 +275,42 @@ def _changed_inputs(snapshot, inputs, entries: dict, name) -> str | None:
     arrays += [(f"state[{key!r}]", value, entries.get(key)) for key, value in before_state.items()]
     written = [label for label, before, now in arrays if not _same(before, now)]
     if written:
-        return (f"{name} changed its inputs in place ({', '.join(written)}; e.g. m *= beta1 or theta -= ...): "
-                f"build new arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were")
+        return N_("{name} changed its inputs in place ({written}; e.g. m *= beta1 or theta -= ...): build new "
+                  "arrays instead (m = beta1 * m + ...), so the caller's arrays stay as they were").format(
+            name=name, written=", ".join(written))
     written = [f"state[{key!r}] = ..." for key in state if key not in entries or state[key] is not entries[key]]
     written += [f"del state[{key!r}]" for key in entries if key not in state]
     if not written:
         return None
-    return (f"{name} changed the caller's state dict ({', '.join(written)}): build and return a new dict instead, "
-            f"new_state = {{{', '.join(f'{key!r}: ...' for key in before_state)}}}, so that the caller's state "
-            f"stays as it was")
+    new_state = "new_state = {" + ", ".join(f"{key!r}: ..." for key in before_state) + "}"
+    return N_("{name} changed the caller's state dict ({written}): build and return a new dict instead, "
+              "{new_state}, so that the caller's state stays as it was").format(
+        name=name, written=", ".join(written), new_state=new_state)
 
 
 def _validated_step(result, case: StepCase, name: str):
     if isinstance(result, list) and len(result) == 2:
-        raise StudentError(f"{name} returned a list of 2; return a tuple (new_theta, new_state): "
-                           f"return new_theta, new_state")
+        raise StudentError(N_("{name} returned a list of 2; return a tuple (new_theta, new_state): "
+                              "return new_theta, new_state").format(name=name))
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise StudentError(f"{name} must return (new_theta, new_state), a pair; it returned {fmt(result)[:80]}")
+        raise StudentError(N_("{name} must return (new_theta, new_state), a pair; it returned {value}").format(
+            name=name, value=fmt(result)[:80]))
     new_theta, new_state = result
     if not isinstance(new_theta, (np.ndarray, np.floating)):
-        raise StudentError(f"{name} must return new_theta as a NumPy array, got {type(new_theta).__name__}")
+        raise StudentError(N_("{name} must return new_theta as a NumPy array, got {kind}").format(
+            name=name, kind=type(new_theta).__name__))
     # A copy as a plain ndarray: a subclass's own __eq__ or arithmetic never reaches the comparison.
     new_theta = np.array(new_theta, subok=False)
     if new_theta.shape != case.param.shape:
-        raise StudentError(f"{name} returned new_theta of shape {new_theta.shape}; theta has shape {case.param.shape}")
+        raise StudentError(N_("{name} returned new_theta of shape {shape}; theta has shape {theta_shape}").format(
+            name=name, shape=new_theta.shape, theta_shape=case.param.shape))
     if new_theta.dtype != case.param.dtype:
-        raise StudentError(f"{name} returned new_theta as {new_theta.dtype}; theta was {case.param.dtype} "
-                           f"(keep the dtype: avoid np.float64 constants and np.array(..., dtype=float))")
+        raise StudentError(N_("{name} returned new_theta as {dtype}; theta was {theta_dtype} (keep the dtype: "
+                              "avoid np.float64 constants and np.array(..., dtype=float))").format(
+            name=name, dtype=new_theta.dtype, theta_dtype=case.param.dtype))
     if not isinstance(new_state, dict):
-        raise StudentError(f"{name} must return new_state as a dict, got {type(new_state).__name__}")
+        raise StudentError(N_("{name} must return new_state as a dict, got {kind}").format(
+            name=name, kind=type(new_state).__name__))
     return new_theta, new_state
 
 
@@ -303,13 +329,16 @@ def run_value(fn, case: ValueCase, name: str, strict: bool) -> float:
         if isinstance(value, np.ndarray) and value.size == 1:
             value = value.reshape(())
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
-            raise StudentError(f"{name} must return a number, got {type(value).__name__}: {fmt(value)[:60]}")
+            raise StudentError(N_("{name} must return a number, got {kind}: {value}").format(
+                name=name, kind=type(value).__name__, value=fmt(value)[:60]))
         try:
             value = float(value)
         except Exception as error:
-            raise StudentError(f"{name} must return a single number, got {fmt(value)[:60]} ({type(error).__name__})")
+            raise StudentError(N_("{name} must return a single number, got {value} ({error_type})").format(
+                name=name, value=fmt(value)[:60], error_type=type(error).__name__))
         if not np.isfinite(value):
-            raise StudentError(f"{name} returned {value} for {fmt(case.kwargs)}")
+            raise StudentError(N_("{name} returned {value} for {inputs}").format(
+                name=name, value=value, inputs=fmt(case.kwargs)))
     return float(value)
 
 

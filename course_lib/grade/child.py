@@ -31,6 +31,12 @@ import signal
 import sys
 import types
 
+
+def N_(message: str) -> str:
+    """Marks a note for the library's catalogue (gettext's ``gettext_noop``): the child writes in
+    English, and the feedback translates it (``course_lib.i18n.translated``)."""
+    return message
+
 RESULTS_FD = None          # 3 in a child, once its pipe is there
 MAX_ITEM_BYTES = 8 << 20   # one item's answers; bigger ones become an error for that item alone
 CONFIG: dict = {}          # the server's configuration (paths inside the sandbox, the child's filter)
@@ -105,21 +111,21 @@ class Shell:
 
     def run_line_magic(self, name, line, _stack_depth=1):
         if name not in QUIET_MAGICS:
-            self.notes.append(f"%{name} skipped (the grader runs Python only)")
+            self.notes.append(N_("{magic} skipped (the grader runs Python only)").format(magic=f"%{name}"))
 
     def run_cell_magic(self, name, line, body):
         if name not in BODY_MAGICS:
-            self.notes.append(f"%%{name} cell skipped (the grader runs Python only)")
+            self.notes.append(N_("{magic} cell skipped (the grader runs Python only)").format(magic=f"%%{name}"))
             return None
         error = execute(body, self.namespace, "<cell magic body>", None, self)
         if error:
             raise CellMagicError(error)
 
     def system(self, command):
-        self.notes.append("a shell command (!...) skipped")
+        self.notes.append(N_("a shell command (!...) skipped"))
 
     def getoutput(self, command, split=True, depth=0):
-        self.notes.append("a shell command (!...) skipped")
+        self.notes.append(N_("a shell command (!...) skipped"))
         return []
 
     def __getattr__(self, name):

@@ -65,9 +65,17 @@ def result_name(relative: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9._-]+', '_', relative).strip('._')[:NAME_CHARACTERS]}-{digest(relative)}.json"
 
 
+# The words a submission's and a cell's status are written in (batch, judge, runs, child), each
+# translated where the feedback shows it.
+STATUSES = (i18n.N_("graded"), i18n.N_("incomplete"), i18n.N_("unreadable"), i18n.N_("unknown worksheet"),
+            i18n.N_("grader error"), i18n.N_("ran"), i18n.N_("error"), i18n.N_("syntax error"),
+            i18n.N_("not run in grading"), i18n.N_("stopped"))
+
+
 def feedback_text(row: dict, title: str) -> str:
-    """The student's feedback, in the language of the worksheet they worked in (its checks'
-    reports, and the headings here; the cells' messages and notes stay in English)."""
+    """The student's feedback, in the language of the worksheet they worked in: its checks' reports,
+    the headings, the statuses, and the notes and cells' messages the grader wrote (a Python error's
+    own text stays as Python wrote it)."""
     with i18n.using(row.get("language", "en")):
         return _feedback_text(row, title)
 
@@ -77,22 +85,24 @@ def _feedback_text(row: dict, title: str) -> str:
     lines = [_("Feedback on {title}, {file}").format(title=title, file=row["file"]),
              _("Student: {student}").format(student=row["student"]),
              _("Score: {total} / {max}  ({status})").format(total=f"{row['total']:g}", max=f"{row['max']:g}",
-                                                           status=row["status"])]
+                                                           status=_(row["status"]))]
     if row["reason"]:
-        lines.append(_("Why: {reason}").format(reason=row["reason"]))
+        lines.append(_("Why: {reason}").format(reason=i18n.translated(row["reason"])))
     lines.append("")
     for result in row["items"].values():
         lines.append(CheckResult(**result).report())
         lines.append("")
     if row["cells"]:
         lines.append(_("What happened in the notebook's cells:"))
-        lines += [f"  code cell {c['cell']}: {c['status']}{': ' + c['message'] if c['message'] else ''}"
+        lines += ["  " + (_("code cell {cell}: {status}: {message}") if c["message"] else
+                          _("code cell {cell}: {status}")).format(cell=c["cell"], status=_(c["status"]),
+                                                                 message=i18n.translated(c["message"]))
                   for c in row["cells"]]
         lines.append("")
     for heading, entries in ((_("Notes"), row["notes"]), (_("Flags for the instructor"), row["flags"])):
         if entries:
             lines.append(f"{heading}:")
-            lines += [f"  - {entry}" for entry in entries]
+            lines += [f"  - {i18n.translated(entry)}" for entry in entries]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import N_
 from .sandbox import Sandbox
 
 MAX_RUNS = 3
@@ -117,8 +118,9 @@ def run_submission(notebook, plan, sandbox: Sandbox) -> Run:
             for number, cell in transcript.cells.items():
                 if cell["status"] == "error" and number in withheld:
                     cell = {"cell": number, "status": "not run in grading",
-                            "message": f"it uses {withheld[number].removeprefix('use ')}; graded code cannot, so "
-                                       f"this cell stops there in grading (in your notebook it runs)"}
+                            "message": N_("it uses {module}; graded code cannot, so this cell stops there in "
+                                          "grading (in your notebook it runs)").format(
+                                module=withheld[number].removeprefix('use '))}
                 run.cells.setdefault(number, cell)
             if transcript.garbled:
                 run.flags.append(f"{transcript.garbled} message(s) to the grader were not the grader's: "
@@ -132,13 +134,14 @@ def run_submission(notebook, plan, sandbox: Sandbox) -> Run:
                 stuck = transcript.at[1]
                 run.answers[stuck] = {"stopped": report.stopped}
                 pending = [name for name in pending if name != stuck]
-                run.notes.append(f"{stuck} stopped the grading run ({report.stopped}); "
-                                 f"the items after it were graded in a fresh process")
+                run.notes.append(N_("{item} stopped the grading run ({why}); the items after it were graded "
+                                    "in a fresh process").format(item=stuck, why=report.stopped))
             elif transcript.at and transcript.at[0] == "cell":
                 stuck = transcript.at[1]
                 cells = [cell for cell in cells if cell["cell"] != stuck]
                 run.cells[stuck] = {"cell": stuck, "status": "stopped",
-                                    "message": f"{report.stopped}; graded again without this cell"}
+                                    "message": N_("{why}; graded again without this cell").format(
+                                        why=report.stopped)}
             else:
                 break
     return run

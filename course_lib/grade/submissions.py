@@ -31,6 +31,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import N_
+
 MAX_BYTES = 20 << 20
 WORKSHEET = re.compile(r"(?<![0-9])([0-9]{2})(?:-[a-z0-9-]+)?(?![0-9])", re.IGNORECASE)
 
@@ -138,8 +140,8 @@ def read(submission: Submission, known) -> Notebook:
         isinstance(metadata.get("course"), dict) else None
     notebook.language = language if language in ("en", "zh") else "en"   # anything else: English
     if from_metadata and submission.worksheet_hint and from_metadata != submission.worksheet_hint:
-        notebook.notes.append(f"the file's name says worksheet {submission.worksheet_hint}, its metadata says "
-                              f"{from_metadata}: graded as {from_metadata}")
+        notebook.notes.append(N_("the file's name says worksheet {hint}, its metadata says {worksheet}: graded as "
+                                 "{worksheet}").format(hint=submission.worksheet_hint, worksheet=from_metadata))
     number = 0
     for cell in document["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -149,7 +151,7 @@ def read(submission: Submission, known) -> Notebook:
         if isinstance(source, list) and all(isinstance(line, str) for line in source):
             source = "".join(source)
         if not isinstance(source, str):
-            notebook.notes.append(f"code cell {number} has no readable source and was skipped")
+            notebook.notes.append(N_("code cell {number} has no readable source and was skipped").format(number=number))
             continue
         notebook.cells.append({"cell": number, "source": source})
     return notebook

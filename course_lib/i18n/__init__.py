@@ -28,6 +28,8 @@ from __future__ import annotations
 import contextlib
 import gettext
 import io
+import re
+import string
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -85,6 +87,65 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
+def translated(text: str) -> str:
+    """English the library wrote earlier, or in another process (the grader judges in its sandbox,
+    where ``_`` changes nothing), in the language chosen by ``use``: the text itself if the catalogue
+    has it, else the first message template with {fields} it reads as, translated with each field's
+    text translated in turn ("adam_step raised KeyError: 'm' (line 3: ...)" becomes the Chinese of
+    "{name} raised {error_type}: {error}{line}", and so does its " (line {number}: {code})")."""
+    if _(text) != text or not text:
+        return _(text)
+    for pattern, message in _templates(_translations):
+        found = pattern.fullmatch(text)
+        if found:
+            fields = {name: translated(value) for name, value in found.groupdict().items()}
+            return _(message).format(**fields)
+    return text
+
+
+_template_cache: dict = {}
+WORD = re.compile(r"[A-Za-z]{3,}")
+# A field is matched by the shortest text that lets the rest of the message match, except the fields
+# that sit right after another field and would be read as empty: {line} is "" or where() in the checks'
+# runner wrote it, " (line 3: m = ...)", after the error it explains ("{error}{line}"); {hidden}, after a
+# case group's name (which may hold a quote), is "" or a remark in parentheses.
+FIELD_PATTERNS = {"line": r"(?: \(line .*\))?", "hidden": r"(?: \(.*?\))?"}
+
+
+def _templates(translations) -> list:
+    """(regular expression, message) for the catalogue's messages with {fields}, the ones with the
+    most fixed text first. A message that is all fields ("{name}. {explanation}") has no words to be
+    recognised by and is left out: ``checks._core.translated_diagnosis`` splits such text itself."""
+    key = id(translations)
+    if key not in _template_cache:
+        found = []
+        for message in getattr(translations, "_catalog", {}):
+            if not isinstance(message, str) or "{" not in message:
+                continue
+            parts = list(string.Formatter().parse(message))
+            fixed = "".join(text for text, *_ in parts)
+            if not WORD.search(fixed) or not all(field.isidentifier() for _t, field, *_ in parts if field is not None):
+                continue
+            pattern, seen = [], set()
+            for text, field, _spec, _conversion in parts:
+                pattern.append(re.escape(text))
+                if field is not None:
+                    pattern.append(f"(?P={field})" if field in seen else
+                                   f"(?P<{field}>{FIELD_PATTERNS.get(field, '.*?')})")
+                    seen.add(field)
+            found.append((len(fixed), re.compile("".join(pattern), re.S), message))
+        _template_cache[key] = [(pattern, message) for _length, pattern, message in
+                                sorted(found, key=lambda entry: -entry[0])]
+    return _template_cache[key]
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue and returns it unchanged (gettext's ``gettext_noop``): for
+    text written in English where it is made (the grader judges in English) and translated where it
+    is shown, by ``translated``."""
+    return message
+
+
 def library_translations(language: str) -> gettext.NullTranslations:
     """The library's catalogue for ``language``, compiled in memory from its .po file (no .mo
     file is kept in the repository, so the two can never disagree)."""
@@ -136,4 +197,4 @@ def use_font(language: str) -> None:
         matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
 
 
-__all__ = ["LANGUAGES", "language", "use", "using", "_", "library_translations", "cjk_font_path", "use_font"]
+__all__ = ["LANGUAGES", "language", "use", "using", "_", "N_", "translated", "library_translations", "cjk_font_path", "use_font"]

@@ -8,7 +8,9 @@ applied to text it was not written for:
 - a Markdown cell: context ``cell <id>`` (the cell's nbformat id), text the cell's source;
 - a string a code cell shows (``translatable.code_strings``): no context, text its
   template; the same string in two cells is one entry, with both cells as its
-  locations.
+  locations;
+- a solved worksheet's hint, ``### BEGIN SOLUTION: <hint>``, which its stub shows as
+  ``# TODO: <hint>``: context ``hint``, text the hint.
 
 ``expected(notebook)`` is what a notebook asks to be translated; ``merge`` brings a
 catalogue up to date with it as gettext's msgmerge does (an entry whose English
@@ -68,6 +70,12 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
             key = (f"cell {cell.id}", cell.source)
             entries[key] = Entry(key[0], cell.source, ((cell.id, 1),), note=f"Markdown cell {number}", markdown=True)
         elif cell.cell_type == "code":
+            for line_number, hint in solution_hints(cell.source):
+                key = ("hint", hint)
+                location = (cell.id, line_number)
+                old = entries.get(key)
+                entries[key] = Entry("hint", hint, (old.locations if old else ()) + (location,),
+                                     note="the hint a worksheet's stub shows as # TODO: ...")
             for string in code_strings(cell.source):
                 key = (None, string.template)
                 location = (cell.id, string.start[0])
@@ -81,6 +89,25 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
                     entries[key] = Entry(None, string.template, (location,), string.is_fstring,
                                          string.placeholders, note)
     return entries
+
+
+def solution_hints(source: str) -> list[tuple[int, str]]:
+    """(line, hint) of each ``### BEGIN SOLUTION: hint`` marker of a code cell."""
+    from ..worksheets import BEGIN
+    found = [(number, BEGIN.match(line)) for number, line in enumerate(source.splitlines(), start=1)]
+    return [(number, match["hint"]) for number, match in found if match and match["hint"]]
+
+
+def translate_hints(source: str, hints: dict) -> str:
+    """The cell's source with each solution marker's hint that ``hints`` has in the other language."""
+    from ..worksheets import BEGIN
+
+    def translated(line: str) -> str:
+        match = BEGIN.match(line)
+        if not match or match["hint"] not in hints:
+            return line
+        return line[:match.start("hint")] + hints[match["hint"]] + line[match.end("hint"):]
+    return "".join(translated(line) for line in source.splitlines(keepends=True))
 
 
 # A fuzzy draft's old English is kept as translator comments, one per line, with this mark.

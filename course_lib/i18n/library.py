@@ -2,8 +2,9 @@
 
 What it must translate is found two ways:
 
-- every literal passed to ``_`` in course_lib's modules, found by Babel's Python
-  extractor (the standard ``pybabel extract``);
+- every literal passed to ``_`` in course_lib's modules, or to ``N_`` (gettext's
+  ``gettext_noop``: text written in English and translated when shown), found by
+  Babel's Python extractor (the standard ``pybabel extract``);
 - the checks' own vocabulary, which is data rather than literals passed to ``_``:
   each item's case group names and its mistakes' and variants' names and
   explanations, read from the checks' registry (``_core`` looks each up with ``_``
@@ -35,7 +36,7 @@ def expected() -> dict:
     """English -> (where it comes from, ...): every text of the library a translation must cover."""
     found: dict = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None}):
+            str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
         if isinstance(message, str) and message:
             found.setdefault(message, []).append(f"course_lib/{filename}:{lineno}")
     from ..checks import ITEMS

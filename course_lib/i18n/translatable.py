@@ -5,7 +5,9 @@ Two kinds of text are translated:
 - a Markdown cell, whole;
 - a string a code cell shows: an argument of ``Markdown(...)``, ``print(...)``,
   ``set_title(...)`` and the like (``DISPLAY_CALLS``), or a ``title=``,
-  ``label=``, ``xlabel=`` ... keyword (``DISPLAY_KEYWORDS``), when it holds at
+  ``label=``, ``xlabel=`` ... keyword (``DISPLAY_KEYWORDS``), or a string assigned
+  or appended to a name that says it is shown (``SHOWN_NAME``: ``rows``,
+  ``labels``, ``verdict`` ...), with the pieces of a ``.join``, when it holds at
   least one English word (``has_words``; "Adam", "$\\alpha$" or ".3g" need no
   translation).
 
@@ -74,6 +76,8 @@ def _literals(node: ast.expr):
         yield from _literals(node.orelse)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
         yield from _literals(node.func.value)   # "\n".join(...), "...{}".format(...)
+        if node.func.attr == "join" and node.args:
+            yield from _literals(node.args[0])  # ", ".join(f"{x} for eps = {eps}" for ...): the pieces are shown too
     elif isinstance(node, (ast.List, ast.Tuple)):
         for element in node.elts:
             yield from _literals(element)
@@ -120,6 +124,9 @@ def code_strings(source: str) -> list[CodeString]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             shown = list(node.args) if _call_name(node.func) in DISPLAY_CALLS else []
+            if (isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend", "insert")
+                    and SHOWN_NAME.search(ast.unparse(node.func.value).lower())):
+                shown += list(node.args)   # rows.append(f"| {name} | ... |"): built up, then shown
             shown += [keyword.value for keyword in node.keywords if keyword.arg in DISPLAY_KEYWORDS]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import landscapes
+from ..i18n import _
 
 MU, L = 0.1, 5.0                   # the valley's curvatures along and across its floor: kappa = 50
 RARE_EVERY = 10                    # the rare coordinate's gradient is seen at one step in RARE_EVERY
@@ -95,12 +96,13 @@ def rare_feature_seen(t: int, every: int = RARE_EVERY) -> bool:
 def problem(name: str) -> Problem:
     """The explorer's problem called ``name``, one of ``PROBLEMS``."""
     if name == "aligned valley":
-        return Problem(name, f"Aligned valley: L = {L:g} across, μ = {MU:g} along", valley())
+        return Problem(name, _("Aligned valley: L = {L} across, μ = {mu} along").format(L=f"{L:g}", mu=f"{MU:g}"),
+                       valley())
     if name == "valley turned 45°":
-        return Problem(name, "The same valley turned by 45°", valley(math.pi / 4, "Valley turned 45°",
+        return Problem(name, _("The same valley turned by 45°"), valley(math.pi / 4, "Valley turned 45°",
                                                                           (-2.6, 1.0), (-2.6, 1.0)))
     if name == "rare feature":
-        return Problem(name, f"Aligned valley, θ1's gradient seen at 1 step in {RARE_EVERY}", valley(),
+        return Problem(name, _("Aligned valley, θ1's gradient seen at 1 step in {every}").format(every=RARE_EVERY), valley(),
                        rare_every=RARE_EVERY)
     raise ValueError(f"problem must be one of {', '.join(repr(p) for p in PROBLEMS)}; got {name!r}")
 

@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from .. import optim
+from ..i18n import _
 from ..landscapes import DIVERGENCE_NORM, LANDSCAPES, Landscape, trajectory
 from .outcomes import diverged_at, nearest_minimum
 
@@ -78,10 +79,11 @@ def outcome(land: Landscape, path: np.ndarray, steps: int) -> str:
     """One line: diverged at which step, or where the last point ended up."""
     step = diverged_at(path, steps)
     if step is not None:
-        return f"diverged: ‖θ‖ > {_power_of_ten(DIVERGENCE_NORM)} at step {step}"
+        return _("diverged: ‖θ‖ > {limit} at step {step}").format(limit=_power_of_ten(DIVERGENCE_NORM), step=step)
     index, distance = nearest_minimum(land, path[-1])
     where = f"({land.minima[index][0]:.3g}, {land.minima[index][1]:.3g})"
-    return f"after {steps} steps: {distance:.2g} from the minimum {where}"
+    return _("after {steps} steps: {distance} from the minimum {where}").format(
+        steps=steps, distance=f"{distance:.2g}", where=where)
 
 
 __all__ = ["OPTIMIZERS", "GAP_FLOOR", "make_optimizer", "optimizer_path", "loss_gap", "outcome"]

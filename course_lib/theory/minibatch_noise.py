@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import data as course_data
+from ..i18n import N_
 from ..landscapes import Landscape
 
 DIVERGED = 1e6   # a weight this large has left for good: the run stops there, as landscapes.trajectory does
@@ -62,7 +63,7 @@ def diabetes_two_weights() -> TwoWeightRegression:
     def df(w1, w2):
         return h11 * w1 + h12 * w2 - b[0], h12 * w1 + h22 * w2 - b[1]
 
-    land = Landscape(name="Diabetes: weights of bmi and s5", f=f, df=df, minima=(w_star,),
+    land = Landscape(name=N_("Diabetes: weights of bmi and s5"), f=f, df=df, minima=(w_star,),
                      xlim=(-0.6, 1.4), ylim=(-0.6, 1.4), start=(-0.4, 1.2))
     for array in (X, y, w_star):
         array.setflags(write=False)

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from ..validation import nonnegative, positive_int, real
 
 
@@ -41,12 +42,13 @@ def theorem1_mismatches(C: float, beta1: float, beta2: float, lr: float,
     C, beta1, beta2, lr = real("C", C), real("beta1", beta1), real("beta2", beta2), nonnegative("lr", lr)
     mismatches = []
     if abs(beta1) > beta1_tolerance:
-        mismatches.append(f"β1 = {beta1:.3g}, not 0")
+        mismatches.append(_("β1 = {beta1}, not 0").format(beta1=f"{beta1:.3g}"))
     wanted = theorem1_beta2(C)
     if abs(beta2 - wanted) > beta2_tolerance:
-        mismatches.append(f"β2 = {beta2:.3g}, not 1/(1+C²) = {wanted:.3g}")
+        mismatches.append(_("β2 = {beta2}, not 1/(1+C²) = {wanted}").format(beta2=f"{beta2:.3g}", wanted=f"{wanted:.3g}"))
     if not lr < math.sqrt(1.0 - beta2):
-        mismatches.append(f"lr = {lr:.3g} is not below √(1−β2) = {math.sqrt(1.0 - beta2):.3g}")
+        mismatches.append(_("lr = {lr} is not below √(1−β2) = {bound}").format(
+            lr=f"{lr:.3g}", bound=f"{math.sqrt(1.0 - beta2):.3g}"))
     return mismatches
 
 

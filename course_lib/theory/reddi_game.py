@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import landscapes, optim
+from ..i18n import _
 from ..validation import positive_int
 from .reddi_counterexamples import theorem1_mismatches
 
@@ -86,9 +87,9 @@ def theorem1_note(C: float, beta1: float, beta2: float, lr: float,
     mismatches = theorem1_mismatches(C, beta1, beta2, lr, beta1_tolerance=beta1_tolerance,
                                      beta2_tolerance=beta2_tolerance)
     if not mismatches:
-        return ("Theorem 1's setting (β1 = 0, β2 = 1/(1+C²), lr < √(1−β2)): "
-                "the paper proves that Adam (without bias correction) converges to the worst point, x = +1.")
-    return "Not Theorem 1's setting: " + "; ".join(mismatches) + "."
+        return _("Theorem 1's setting (β1 = 0, β2 = 1/(1+C²), lr < √(1−β2)): "
+                 "the paper proves that Adam (without bias correction) converges to the worst point, x = +1.")
+    return _("Not Theorem 1's setting: {mismatches}.").format(mismatches=_("; ").join(mismatches))
 
 
 __all__ = ["START", "KEPT_GAMES", "play", "adam_stuck_average_regret", "theorem1_note"]

@@ -21,6 +21,7 @@ import functools
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
 from ..plots import color_for, style_for
 from ..theory.landscape_runs import GAP_FLOOR, OPTIMIZERS, loss_gap, optimizer_path, outcome
 from ..theory.outcomes import diverged_at
@@ -53,7 +54,7 @@ class LandscapeExplorer(Scene):
         ax = self.ax_gap
         self.gap = self.moving("gap", ax.plot([], [], linewidth=1.5)[0])
         ax.set_yscale("log")
-        ax.set_xlabel("step t")
+        ax.set_xlabel(_("step t"))
         ax.set_ylabel(r"$f(\theta_t) - f^*$")
         ax.grid(True, which="major", alpha=0.3)
         self.moving("path title", self.ax_path.title)
@@ -67,7 +68,8 @@ class LandscapeExplorer(Scene):
         land, longer = _run(landscape, optimizer, float(lr), step_axis_end(steps))
         path = longer[: steps + 1]
         self.paths.show(land, {optimizer: path})
-        self.ax_path.set_title(f"{optimizer} with α = {lr:.3g} on {land.name}")
+        self.ax_path.set_title(_("{optimizer} with α = {lr} on {landscape}").format(
+            optimizer=optimizer, lr=f"{lr:.3g}", landscape=land.name))
         gap = loss_gap(land, path)
         self.gap.set_data(np.arange(len(gap)), gap)
         self.gap.set(**style_for(optimizer))
@@ -82,22 +84,26 @@ class LandscapeExplorer(Scene):
 
 # --- the map of the course ---------------------------------------------------------
 
-# number -> (title, the optimizer whose color it wears, (x, y) on the map)
-LESSONS = {
-    "00": ("start here", None, (0.0, 2.0)),
-    "01": ("gradient descent\nand SGD", "SGD", (1.6, 2.0)),
-    "02": ("momentum\nand Nesterov", "Momentum", (3.2, 3.0)),
-    "03": ("AdaGrad", "AdaGrad", (3.2, 1.0)),
-    "04": ("RMSProp\nand AdaDelta", "RMSProp", (4.8, 1.0)),
-    "05": ("Adam", "Adam", (6.4, 2.0)),
-    "06": ("bias correction", "Adam", (8.2, 3.5)),
-    "07": ("AdaMax", "AdaMax", (8.2, 2.5)),
-    "08": ("AMSGrad", "AMSGrad", (8.2, 1.5)),
-    "09": ("RAdam", "RAdam", (8.2, 0.5)),
-    "10": ("AdamW, NAdam,\nLookahead, LAMB", "AdamW", (10.1, 3.0)),
-    "11": ("schedules,\nswitching to SGD,\ngeneralization", "SGD", (10.1, 1.0)),
-    "12": ("capstone:\nthe optimizer race", None, (12.4, 2.0)),
-}
+def lesson_table() -> dict:
+    """number -> (title, the optimizer whose color it wears, (x, y) on the map). A function, not a
+    constant, so that the titles are in the language ``i18n.use`` chose when the map is drawn."""
+    return {
+        "00": (_("start here"), None, (0.0, 2.0)),
+        "01": (_("gradient descent\nand SGD"), "SGD", (1.6, 2.0)),
+        "02": (_("momentum\nand Nesterov"), "Momentum", (3.2, 3.0)),
+        "03": ("AdaGrad", "AdaGrad", (3.2, 1.0)),
+        "04": (_("RMSProp\nand AdaDelta"), "RMSProp", (4.8, 1.0)),
+        "05": ("Adam", "Adam", (6.4, 2.0)),
+        "06": (_("bias correction"), "Adam", (8.2, 3.5)),
+        "07": ("AdaMax", "AdaMax", (8.2, 2.5)),
+        "08": ("AMSGrad", "AMSGrad", (8.2, 1.5)),
+        "09": ("RAdam", "RAdam", (8.2, 0.5)),
+        "10": ("AdamW, NAdam,\nLookahead, LAMB", "AdamW", (10.1, 3.0)),
+        "11": (_("schedules,\nswitching to SGD,\ngeneralization"), "SGD", (10.1, 1.0)),
+        "12": (_("capstone:\nthe optimizer race"), None, (12.4, 2.0)),
+    }
+
+
 # what each lesson builds on (lesson 11 states its own: AdamW from 10, warmup from 09)
 PREREQUISITES = [("00", "01"), ("01", "02"), ("01", "03"), ("03", "04"), ("02", "05"), ("04", "05"),
                  ("05", "06"), ("05", "07"), ("05", "08"), ("05", "09"),
@@ -110,7 +116,8 @@ def lesson_map():
     RMSProp, and its variants branch off it. Lessons 01-11 (thick border) have a worksheet."""
     fig, ax = plt.subplots(figsize=(12.5, 4.0))
     boxes = {}
-    for number, (title, family, (x, y)) in LESSONS.items():
+    lessons = lesson_table()
+    for number, (title, family, (x, y)) in lessons.items():
         color = color_for(family) if family else "0.55"
         worksheet = 1 <= int(number) <= 11
         boxes[number] = ax.text(x, y, f"{number}\n{title}", ha="center", va="center", fontsize=9.5,
@@ -118,13 +125,13 @@ def lesson_map():
                                           linewidth=2.6 if worksheet else 1.0))
     for start, end in PREREQUISITES:
         # patchA / patchB clip each arrow at the edges of its two boxes, whatever their size
-        ax.annotate("", xy=LESSONS[end][2], xytext=LESSONS[start][2],
+        ax.annotate("", xy=lessons[end][2], xytext=lessons[start][2],
                     arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1.2, shrinkA=3, shrinkB=3,
                                     patchA=boxes[start].get_bbox_patch(), patchB=boxes[end].get_bbox_patch()))
     ax.set_xlim(-0.7, 13.3)
     ax.set_ylim(0.0, 4.0)
     ax.set_axis_off()
-    ax.set_title("The lessons, and what each builds on (thick border: the lesson has a worksheet)")
+    ax.set_title(_("The lessons, and what each builds on (thick border: the lesson has a worksheet)"))
     return fig
 
 
@@ -140,5 +147,5 @@ EXPLORERS = {
     ]),
 }
 
-__all__ = ["LandscapeExplorer", "GAP_CEILING", "lesson_map", "LESSONS", "PREREQUISITES",
+__all__ = ["LandscapeExplorer", "GAP_CEILING", "lesson_map", "lesson_table", "PREREQUISITES",
            "EXPLORERS"]

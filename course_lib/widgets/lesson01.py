@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Affine2D
 
+from ..i18n import _
 from ..plots import colors_for, plot_landscape, style_for
 from ..theory.gd_quadratic import (best_lr, bowl_run, contraction_factor, divergence_threshold,
                                    flat_direction_stretch, loss_bound, unit_curvature_bowl)
@@ -85,7 +86,7 @@ class GDOnQuadraticExplorer(Scene):
         ax.set_xlim(self.WINDOW)   # a diverging path would otherwise stretch the axes to 1e6
         ax.set_ylim(self.WINDOW)
         ax.set_autoscale_on(False)
-        ax.set_title(r"Gradient descent on the quadratic, $L = 1$, $\mu = 1/\kappa$")
+        ax.set_title(_("Gradient descent on the quadratic, {L}, {mu}").format(L=r"$L = 1$", mu=r"$\mu = 1/\kappa$"))
         self.path = self.moving("path", ax.plot([], [], marker="o", markersize=3, linewidth=1.4, **style)[0])
         self.start = self.moving("start", ax.plot([], [], "o", markersize=9, markerfacecolor="none",
                                                   markeredgecolor=style["color"], markeredgewidth=1.5)[0])
@@ -97,8 +98,8 @@ class GDOnQuadraticExplorer(Scene):
                                                   label=r"$f_0\, r^{2t}$, $r = \max_i |1 - \alpha\lambda_i|$")[0])
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # steps are whole numbers
-        ax.set_xlabel("step t")
-        ax.set_ylabel(r"loss $f(\theta_t)$ (minimum 0)")
+        ax.set_xlabel(_("step t"))
+        ax.set_ylabel(_("loss {f} (minimum 0)").format(f=r"$f(\theta_t)$"))
         self.moving("loss title", ax.title)
         self.legend = self.moving("legend", ax.legend(loc="upper right"))   # above the curves
         self.suptitle = self.moving("suptitle", self.fig.suptitle(" "))
@@ -111,7 +112,7 @@ class GDOnQuadraticExplorer(Scene):
         L, mu = land.L, land.mu
         path, losses = bowl_run(float(lr), kappa, steps)
         rate = contraction_factor(lr, L, mu)
-        verdict = "converges" if rate < 1 else "diverges" if rate > 1 else "neither converges nor diverges"
+        verdict = _("converges") if rate < 1 else _("diverges") if rate > 1 else _("neither converges nor diverges")
 
         matrix = np.eye(3)
         matrix[:2, :2] = flat_direction_stretch(kappa)
@@ -130,11 +131,13 @@ class GDOnQuadraticExplorer(Scene):
         ax.set_ylim(*stepped_log_limits(max(shown.min() / 10, 1e-16) if shown.size else 1e-16,
                                         10 * shown.max() if shown.size else 10.0))
         ax.set_xlim(0, step_axis_end(steps))
-        ax.set_title(f"Loss: r = {rate:.3f} per step")
+        ax.set_title(_("Loss: r = {rate} per step").format(rate=f"{rate:.3f}"))
         # converging curves fall from the top left, diverging ones climb to the top right
         self.legend.set_loc("upper right" if rate <= 1 else "lower right")
-        self.suptitle.set_text(f"α = {lr:.3g}, κ = {kappa:.3g}: {verdict}.   Threshold 2/L = "
-                               f"{divergence_threshold(L):.3g}, best α = 2/(L+μ) = {best_lr(L, mu):.3g}")
+        self.suptitle.set_text(_("α = {lr}, κ = {kappa}: {verdict}.   Threshold 2/L = {threshold}, "
+                                 "best α = 2/(L+μ) = {best_lr}").format(
+            lr=f"{lr:.3g}", kappa=f"{kappa:.3g}", verdict=verdict, threshold=f"{divergence_threshold(L):.3g}",
+            best_lr=f"{best_lr(L, mu):.3g}"))
 
 
 class SGDBatchNoiseExplorer(Scene):
@@ -152,7 +155,7 @@ class SGDBatchNoiseExplorer(Scene):
         problem = diabetes_two_weights()
         self.n = len(problem.X)
         self.sigma2 = gradient_spread(problem.X, problem.y, problem.w_star)
-        self.gd_label = f"full batch (B = {self.n})"
+        self.gd_label = _("full batch (B = {n})").format(n=self.n)
         self.ax_path, self.ax_loss = self.fig.subplots(1, 2)
         labels = [self.gd_label, self.SGD_KEY]
         self.paths = LandscapePaths(self, self.ax_path, labels, levels=20, resolution=120, markersize=2.0,
@@ -164,9 +167,9 @@ class SGDBatchNoiseExplorer(Scene):
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # steps are whole numbers
         self.loss_floor = 1e-8 * float(problem.landscape(problem.landscape.start) - problem.f_star)
-        ax.set_xlabel("step")
-        ax.set_ylabel(r"training loss above its minimum, $f - f^*$")
-        ax.set_title("Loss along each path (colours as on the left)")
+        ax.set_xlabel(_("step"))
+        ax.set_ylabel(_("training loss above its minimum, {gap}").format(gap=r"$f - f^*$"))
+        ax.set_title(_("Loss along each path (colours as on the left)"))
         self.suptitle = self.moving("suptitle", self.fig.suptitle(" "))
         # fixed margins: tight_layout would measure every tick label on every move
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.86, wspace=0.28)
@@ -178,8 +181,8 @@ class SGDBatchNoiseExplorer(Scene):
         sgd_path, gd_path = diabetes_runs(batch_size, float(lr), steps)
         self.paths.lines[self.SGD_KEY].set_label(f"SGD, B = {batch_size}")
         self.paths.show(problem.landscape, {self.gd_label: gd_path, self.SGD_KEY: sgd_path})
-        self.ax_path.set_xlabel(r"weight of bmi, $\theta_1$")
-        self.ax_path.set_ylabel(r"weight of s5, $\theta_2$")
+        self.ax_path.set_xlabel(_("weight of bmi, {theta}").format(theta=r"$\theta_1$"))
+        self.ax_path.set_ylabel(_("weight of s5, {theta}").format(theta=r"$\theta_2$"))
 
         highest = 0.0
         with np.errstate(all="ignore"):
@@ -192,8 +195,9 @@ class SGDBatchNoiseExplorer(Scene):
         ax.set_ylim(self.loss_floor, stepped_log_limits(1.0, max(10 * highest, 1.0))[1])
         ax.set_xlim(0, step_axis_end(steps))
         noise = minibatch_gradient_variance(self.sigma2, self.n, batch_size)
-        self.suptitle.set_text(f"B = {batch_size} of N = {self.n}, α = {lr:.3g}: variance of the mini-batch "
-                               f"gradient at the minimum = {noise:.3g}  (about 1/B)")
+        self.suptitle.set_text(_("B = {batch} of N = {n}, α = {lr}: variance of the mini-batch gradient at the "
+                                 "minimum = {noise}  (about 1/B)").format(
+            batch=batch_size, n=self.n, lr=f"{lr:.3g}", noise=f"{noise:.3g}"))
 
 
 EXPLORERS = {

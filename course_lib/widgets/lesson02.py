@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .. import plots
+from ..i18n import _
 from ..theory.momentum_rates import optimal_heavy_ball, predicted_rate
 from ..theory.momentum_runs import VALLEY, valley_run
 from ..theory.outcomes import diverged_at
@@ -37,7 +38,8 @@ RUNS = ("SGD", "Momentum", "Nesterov")   # drawn in this order; SGD is plain gra
 
 def _label(name: str, path: np.ndarray, steps: int, rate: float) -> str:
     step = diverged_at(path, steps)
-    return f"{name}: rate {rate:.3f} per step" if step is None else f"{name}: diverged at step {step}"
+    return (_("{name}: rate {rate} per step").format(name=name, rate=f"{rate:.3f}") if step is None
+            else _("{name}: diverged at step {step}").format(name=name, step=step))
 
 
 class MomentumOnValleyExplorer(Scene):
@@ -70,13 +72,14 @@ class MomentumOnValleyExplorer(Scene):
         self.shown_runs = None   # the pair of runs the legends are made for
         ax_loss.set_yscale("log")
         ax_loss.set_ylim(1e-12, 1e3)
-        ax_loss.set_xlabel("step t")
-        ax_loss.set_ylabel(r"loss $f(\theta_t)$ (minimum 0)")
-        ax_loss.set_title("Loss per step (legend: rate per step, from the roots)", fontsize=10)
+        ax_loss.set_xlabel(_("step t"))
+        ax_loss.set_ylabel(_("loss {f} (minimum 0)").format(f=r"$f(\theta_t)$"))
+        ax_loss.set_title(_("Loss per step (legend: rate per step, from the roots)"), fontsize=10)
         self.moving("path title", ax_path.title)
         alpha_star, beta_star = optimal_heavy_ball(VALLEY.L, VALLEY.mu)
-        self.fig.suptitle(rf"Narrow valley ($\kappa$ = {VALLEY.condition_number:.0f}): the optimal heavy ball is "
-                          rf"$\beta^*$ = {beta_star:.3f} with $\alpha^*$ = {alpha_star:.3f}", fontsize=11)
+        self.fig.suptitle(_("{landscape} ({kappa}): the optimal heavy ball is {beta} with {alpha}").format(
+            landscape=VALLEY.name, kappa=rf"$\kappa$ = {VALLEY.condition_number:.0f}",
+            beta=rf"$\beta^*$ = {beta_star:.3f}", alpha=rf"$\alpha^*$ = {alpha_star:.3f}"), fontsize=11)
         # fixed margins: tight_layout would cost more than the rest of a move
         self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.22)
 
@@ -98,10 +101,11 @@ class MomentumOnValleyExplorer(Scene):
             self.losses[key].set_data(np.arange(len(path)), loss)
         if tuple(runs) != self.shown_runs:
             self._make_legends(list(runs))
-        for text, (key, (path, _)) in zip(self.rates_legend.get_texts(), runs.items()):
+        for text, (key, (path, _loss)) in zip(self.rates_legend.get_texts(), runs.items()):
             text.set_text(_label("GD" if key == "SGD" else key, path, steps, rates[key]))
         self.ax_loss.set_xlim(0, step_axis_end(steps))
-        self.ax_path.set_title(rf"effective step $\alpha/(1-\beta)$ = {lr / (1 - momentum):.3g}", fontsize=10)
+        self.ax_path.set_title(_("effective step {formula} = {step}").format(
+            formula=r"$\alpha/(1-\beta)$", step=f"{lr / (1 - momentum):.3g}"), fontsize=10)
 
     def _make_legends(self, keys):
         handles = [Line2D([], [], marker="o", markersize=2.5, linewidth=1.3, **plots.style_for(key),
@@ -144,14 +148,14 @@ def lookahead_step_figure(theta, v, lr: float, momentum: float):
     ax.plot(*theta, "ko", markersize=7, zorder=5)
     ax.plot(*lookahead, "o", color=colors["momentum"], markersize=5, zorder=6)
     text = dict(textcoords="offset points", fontsize=10, bbox=dict(boxstyle="round", facecolor="white", alpha=0.85))
-    ax.annotate(r"$\theta_{t-1}$, on the floor:" "\nthe heavy ball's gradient is taken here", theta,
-                xytext=(14, -30), **text)
-    ax.annotate(r"look-ahead $\theta_{t-1} - \beta v_{t-1}$:" "\nNesterov's gradient is taken here", lookahead,
-                xytext=(22, 16), **text)
+    ax.annotate(_("{theta}, on the floor:\nthe heavy ball's gradient is taken here").format(theta=r"$\theta_{t-1}$"),
+                theta, xytext=(14, -30), **text)
+    ax.annotate(_("look-ahead {point}:\nNesterov's gradient is taken here").format(
+        point=r"$\theta_{t-1} - \beta v_{t-1}$"), lookahead, xytext=(22, 16), **text)
     points = np.array([theta, lookahead, heavy_end, nesterov_end])
     low, high = points.min(axis=0) - [0.6, 0.42], points.max(axis=0) + [0.7, 0.28]
     label_x = low[0] + 0.15
-    ax.annotate("valley floor", (label_x, label_x * floor[1] / floor[0]), xytext=(0, 6), textcoords="offset points",
+    ax.annotate(_("valley floor"), (label_x, label_x * floor[1] / floor[0]), xytext=(0, 6), textcoords="offset points",
                 color="0.25", rotation=30, rotation_mode="anchor")
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
@@ -159,14 +163,19 @@ def lookahead_step_figure(theta, v, lr: float, momentum: float):
     ax.set_xlabel(plots.THETA_LABELS[0])
     ax.set_ylabel(plots.THETA_LABELS[1])
     dot = dict(marker="o", linestyle="none", markeredgecolor="black", markersize=9)
-    legend = [Line2D([], [], color=colors["momentum"], linewidth=2.4, label=r"momentum part $-\beta v_{t-1}$ (both)"),
+    legend = [Line2D([], [], color=colors["momentum"], linewidth=2.4,
+                     label=_("momentum part {formula} (both)").format(formula=r"$-\beta v_{t-1}$")),
               Line2D([], [], color=colors["Nesterov"], linewidth=2.4,
-                     label=r"Nesterov's gradient part $-\alpha\nabla f(\theta_{t-1} - \beta v_{t-1})$"),
+                     label=_("Nesterov's gradient part {formula}").format(
+                         formula=r"$-\alpha\nabla f(\theta_{t-1} - \beta v_{t-1})$")),
               Line2D([], [], color=colors["Momentum"], **dot,
-                     label=r"heavy ball's $\theta_t$ (its gradient part $-\alpha\nabla f(\theta_{t-1})$ is tiny)"),
-              Line2D([], [], color=colors["Nesterov"], **dot, label=r"Nesterov's $\theta_t$")]
+                     label=_("heavy ball's {theta} (its gradient part {formula} is tiny)").format(
+                         theta=r"$\theta_t$", formula=r"$-\alpha\nabla f(\theta_{t-1})$")),
+              Line2D([], [], color=colors["Nesterov"], **dot,
+                     label=_("Nesterov's {theta}").format(theta=r"$\theta_t$"))]
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=9)
-    ax.set_title(rf"One step from the same state ($\alpha$ = {lr:g}, $\beta$ = {momentum:g}): where the gradient is taken")
+    ax.set_title(_("One step from the same state ({alpha}, {beta}): where the gradient is taken").format(
+        alpha=rf"$\alpha$ = {lr:g}", beta=rf"$\beta$ = {momentum:g}"))
     return figure
 
 

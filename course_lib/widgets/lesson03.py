@@ -20,6 +20,7 @@ import functools
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
+from ..i18n import _
 from ..plots import color_for
 from ..theory import diagonal_scaling
 from .limits import log_limits
@@ -49,8 +50,10 @@ class AdagradExplorer(Scene):
         ada_color, sgd_color = color_for("AdaGrad"), color_for("SGD")
         # the ceiling first and below the curves: a curve that reaches it is drawn over it, as in a full draw
         self.ceiling = self.moving("ceiling", ax.axhline(1.0, color="black", lw=1.0, ls=":", zorder=1.5,
-                                                         label=r"ceiling $\alpha/(\sqrt{G_0}+\epsilon)$"))
-        self.sgd = self.moving("sgd", ax.plot([], [], color=sgd_color, lw=1.4, label=r"SGD: $\alpha$ for both")[0])
+                                                         label=_("ceiling {formula}").format(
+                                                             formula=r"$\alpha/(\sqrt{G_0}+\epsilon)$")))
+        self.sgd = self.moving("sgd", ax.plot([], [], color=sgd_color, lw=1.4,
+                                              label=_("SGD: {lr} for both").format(lr=r"$\alpha$"))[0])
         self.ada_1 = self.moving("adagrad 1", ax.plot([], [], color=ada_color, lw=1.6,
                                                       label=r"AdaGrad, $\theta_1$")[0])
         self.ada_2 = self.moving("adagrad 2", ax.plot([], [], color=ada_color, lw=1.6, ls="--",
@@ -59,9 +62,9 @@ class AdagradExplorer(Scene):
         ax.set_yscale("log")
         ax.yaxis.set_minor_formatter(NullFormatter())   # a one-decade range would label its minor ticks
         ax.set_xlim(1, MAX_STEPS)
-        ax.set_xlabel("step t")
-        ax.set_ylabel(r"effective step $\alpha/(\sqrt{G_t}+\epsilon)$")
-        ax.set_title("Effective step per coordinate (SGD's: $\\alpha$)", fontsize=10)
+        ax.set_xlabel(_("step t"))
+        ax.set_ylabel(_("effective step {formula}").format(formula=r"$\alpha/(\sqrt{G_t}+\epsilon)$"))
+        ax.set_title(_("Effective step per coordinate (SGD's: {lr})").format(lr="$\\alpha$"), fontsize=10)
         # outside the axes, so in the background: the curves never pass under it
         self.fig.legend(handles=[self.ada_1, self.ada_2, self.sgd, self.ceiling], loc="center left",
                         bbox_to_anchor=(0.805, 0.5), fontsize=8.5, frameon=False)
@@ -76,13 +79,16 @@ class AdagradExplorer(Scene):
         ada_path, effective, sgd_path = _runs(problem, float(lr), float(eps), float(initial_accumulator_value), steps)
 
         if prob.rare_every is not None:   # the rare coordinate's progress is the point
-            ada_note = f"AdaGrad: θ1 from {land.start[0]:.2f} to {ada_path[-1, 0]:.2f}"
-            sgd_note = f"SGD: θ1 from {land.start[0]:.2f} to {sgd_path[-1, 0]:.2f}"
+            ada_note = _("{optimizer}: θ1 from {start} to {end}").format(
+                optimizer="AdaGrad", start=f"{land.start[0]:.2f}", end=f"{ada_path[-1, 0]:.2f}")
+            sgd_note = _("{optimizer}: θ1 from {start} to {end}").format(
+                optimizer="SGD", start=f"{land.start[0]:.2f}", end=f"{sgd_path[-1, 0]:.2f}")
         else:
-            ada_note = f"AdaGrad: final loss {land(ada_path[-1]):.2g}"
-            sgd_note = f"SGD: final loss {land(sgd_path[-1]):.2g}"
+            ada_note = _("{optimizer}: final loss {loss}").format(optimizer="AdaGrad", loss=f"{land(ada_path[-1]):.2g}")
+            sgd_note = _("{optimizer}: final loss {loss}").format(optimizer="SGD", loss=f"{land(sgd_path[-1]):.2g}")
         if len(sgd_path) < steps + 1:
-            sgd_note = f"SGD: diverged at step {len(sgd_path) - 1} (α > 2/L = {2 / land.L:.2g})"
+            sgd_note = _("SGD: diverged at step {step} (α > 2/L = {bound})").format(
+                step=len(sgd_path) - 1, bound=f"{2 / land.L:.2g}")
         self.paths.lines["AdaGrad"].set_label(ada_note)
         self.paths.lines["SGD"].set_label(sgd_note)
         self.paths.show(land, {"SGD": sgd_path, "AdaGrad": ada_path})

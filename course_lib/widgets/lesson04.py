@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import landscapes, optim
+from ..i18n import _
 from ..landscapes import (BOWL_STEPS, RECOVERY_TOLERANCE, SWITCH_STEP, changing_bowl, run_changing_bowl,
                           steps_to_recover)
 from ..plots import color_for, style_for
@@ -70,7 +71,8 @@ class RMSPropExplorer(Scene):
         ax.set_yscale("log")
         # the colors are the paths' (left), and the title says the styles: a legend over the curves would
         # have to be redrawn on every move, and text is the costly part of a frame
-        ax.set(title=r"Effective step size: $\theta_1$ solid, $\theta_2$ dotted", xlabel="step t",
+        ax.set(title=_("Effective step size: {first} solid, {second} dotted").format(
+                   first=r"$\theta_1$", second=r"$\theta_2$"), xlabel=_("step t"),
                ylabel=r"lr / ($\sqrt{v_t}$ + eps)")
 
         ax = self.ax_weight
@@ -79,15 +81,17 @@ class RMSPropExplorer(Scene):
                                                         baseline=WEIGHT_FLOOR * 0.1, color=color_for("RMSProp"),
                                                         alpha=0.7, label=r"RMSProp: $(1-\beta_2)\,\beta_2^{t-s}$"))
         self.adagrad_weight = self.moving("adagrad weight", ax.plot(
-            [], [], color=color_for("AdaGrad"), linewidth=2, label="AdaGrad: 1 for every s")[0])
+            [], [], color=color_for("AdaGrad"), linewidth=2, label=_("AdaGrad: 1 for every s"))[0])
         # up to weight 1 only, like everything else that moves here: the legend above it is then background
         self.memory_line = self.moving("memory", ax.plot(
-            [], [], color="black", linestyle="--", linewidth=1, label=r"memory: $s > t - 1/(1-\beta_2)$")[0])
+            [], [], color="black", linestyle="--", linewidth=1,
+            label=_("memory: {rule}").format(rule=r"$s > t - 1/(1-\beta_2)$"))[0])
         ax.set_yscale("log")
         ax.set_ylim(WEIGHT_FLOOR, WEIGHT_TOP)
         ax.set_yticks([10.0**k for k in range(round(math.log10(WEIGHT_FLOOR)), 1)])   # none above 1
         ax.set_yticks([], minor=True)
-        ax.set(title=r"Weight of $g_s^2$ in the denominator at step t", xlabel="step s", ylabel="weight")
+        ax.set(title=_("Weight of {g2} in the denominator at step t").format(g2=r"$g_s^2$"), xlabel=_("step s"),
+               ylabel=_("weight"))
         # above every weight (<= 1), where nothing moves, so drawn once with the background
         ax.legend(fontsize=8, loc="upper left", ncols=2, columnspacing=1.0)
         self.fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.92, wspace=0.28)
@@ -96,16 +100,17 @@ class RMSPropExplorer(Scene):
         steps = int(steps)
         runs = {"RMSProp": _valley_run("RMSProp", lr, beta2, eps, steps),
                 "AdaGrad": _valley_run("AdaGrad", lr, None, eps, steps)}
-        self.paths.show(self.valley, {name: path for name, (path, _) in runs.items()})
-        self.ax_path.set_title(f"Narrow valley, lr = {lr:.3g}, {steps} steps")
+        self.paths.show(self.valley, {name: path for name, (path, _effective) in runs.items()})
+        self.ax_path.set_title(_("{landscape}, lr = {lr}, {steps} steps").format(
+            landscape=self.valley.name, lr=f"{lr:.3g}", steps=steps))
 
         end = step_axis_end(steps)
-        for name, (_, effective) in runs.items():
+        for name, (_path, effective) in runs.items():
             k = np.arange(1, len(effective) + 1)
             for coordinate in (0, 1):
                 self.step_lines[name, coordinate].set_data(k, effective[:, coordinate])
         self.ax_step.set_xlim(0, end)
-        every = np.concatenate([effective.ravel() for _, effective in runs.values()])
+        every = np.concatenate([effective.ravel() for _path, effective in runs.values()])
         self.ax_step.set_ylim(*log_limits(every, lowest=1e-10, top_at_least=1e-2, top_at_most=1e10))
 
         t = steps
@@ -148,8 +153,8 @@ class ChangingBowlExplorer(Scene):
         for ax in (self.ax_theta, self.ax_step):
             ax.axvline(SWITCH_STEP, color="0.5", linewidth=1)
             ax.set_xlim(0, BOWL_STEPS + 1)
-            ax.set_xlabel("step t")
-        self.center = self.ax_theta.plot(t, center, "k--", linewidth=1, label="minimum $c_t$")[0]
+            ax.set_xlabel(_("step t"))
+        self.center = self.ax_theta.plot(t, center, "k--", linewidth=1, label=_("minimum {c}").format(c="$c_t$"))[0]
         self.theta_lines, self.step_lines = {}, {}
         for name in self.names:
             self.theta_lines[name] = self.moving(f"theta {name}", self.ax_theta.plot(
@@ -157,9 +162,9 @@ class ChangingBowlExplorer(Scene):
             self.step_lines[name] = self.moving(f"step {name}", self.ax_step.plot(
                 [], [], **style_for(name), linewidth=1.5, label=name)[0])
         self.ax_theta.set_ylim(-2.0, 2.0)
-        self.ax_theta.set(title="The changing bowl: steep, then 100x flatter", ylabel=r"$\theta_t$")
+        self.ax_theta.set(title=_("The changing bowl: steep, then 100x flatter"), ylabel=r"$\theta_t$")
         self.ax_step.set_yscale("log")
-        self.ax_step.set(title="Effective step size", ylabel=r"lr / ($\sqrt{v_t}$ + eps)")
+        self.ax_step.set(title=_("Effective step size"), ylabel=r"lr / ($\sqrt{v_t}$ + eps)")
         # above the curves, so moving; its labels never change, so it is made once
         self.moving("step legend", self.ax_step.legend(fontsize=8, loc="center right"))
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.92, wspace=0.22)
@@ -169,9 +174,10 @@ class ChangingBowlExplorer(Scene):
         runs = {"RMSProp": _bowl_run("RMSProp", lr, beta2), "AdaGrad": _bowl_run("AdaGrad", adagrad_lr, None)}
         smallest = 1e3
         for name, (theta, effective, recovered) in runs.items():
-            note = f"within {RECOVERY_TOLERANCE} after {recovered} steps" if recovered else "never recovers"
+            note = (_("within {tolerance} after {steps} steps").format(tolerance=RECOVERY_TOLERANCE, steps=recovered)
+                    if recovered else _("never recovers"))
             self.theta_lines[name].set_data(t, theta)
-            self.theta_lines[name].set_label(f"{name}: {note}")
+            self.theta_lines[name].set_label(_("{optimizer}: {note}").format(optimizer=name, note=note))
             self.step_lines[name].set_data(t, effective)
             finite = effective[np.isfinite(effective) & (effective > 0)]
             smallest = min(smallest, finite.min()) if finite.size else smallest

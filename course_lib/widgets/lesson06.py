@@ -25,6 +25,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
 from .. import optim
+from ..i18n import _
 from ..plots import colors_for
 from ..theory.moving_averages import ema_weights
 from ..theory.zero_start import MEAN, SECOND_MOMENT, STD, average_of_squares, noisy_gradients, start_weight
@@ -33,7 +34,6 @@ from .scene import Scene
 
 RUNS = 200        # simulated runs behind the explorer's band
 GRADIENT_STEPS = 5000   # the notebook's largest t_max: gradients drawn once, each move takes a prefix
-LABELS = (r"raw $v_t$", r"corrected $\hat v_t = v_t / (1 - \beta_2^t)$")
 SERIES_COLORS = dict(zip(("m", "v", "v_hat"), colors_for(["m_t", "v_t", "v_hat_t"]).values()))
 START_COLOR = "0.6"   # the weight left on v_0 = 0: grey, as in the lesson's first figure
 # viridis: the darker, the longer the memory 1 / (1 - beta2)
@@ -83,13 +83,15 @@ class BiasExplorer(Scene):
         ax.axhline(1.0, color="0.4", lw=0.8, ls=":", zorder=1.5)   # below the moving curves, as in a full draw
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("step t")
-        ax.set_ylabel(r"estimate of $\mathbb{E}[g^2]$, divided by $\mathbb{E}[g^2]$")
-        ax.set_title(f"One run (line) and 10-90 % of {RUNS} runs (band)", fontsize=10, pad=16)
+        ax.set_xlabel(_("step t"))
+        ax.set_ylabel(_("estimate of {moment}, divided by {moment}").format(moment=r"$\mathbb{E}[g^2]$"))
+        ax.set_title(_("One run (line) and 10-90 % of {runs} runs (band)").format(runs=RUNS), fontsize=10, pad=16)
         self.lines = {
-            "raw": self.moving("raw line", ax.plot([], [], color=raw_color, lw=1.3, label=LABELS[0])[0]),
-            "corrected": self.moving("corrected line", ax.plot([], [], color=corrected_color, lw=1.3,
-                                                               label=LABELS[1])[0]),
+            "raw": self.moving("raw line", ax.plot([], [], color=raw_color, lw=1.3,
+                                                   label=_("raw {v}").format(v=r"$v_t$"))[0]),
+            "corrected": self.moving("corrected line", ax.plot(
+                [], [], color=corrected_color, lw=1.3,
+                label=_("corrected {formula}").format(formula=r"$\hat v_t = v_t / (1 - \beta_2^t)$"))[0]),
         }
         self.expected = self.moving("expected", ax.plot(
             [], [], "k--", lw=1.0, label=r"$\mathbb{E}[v_t]/\mathbb{E}[g^2] = 1 - \beta_2^t$")[0])
@@ -99,16 +101,19 @@ class BiasExplorer(Scene):
                                                           va="bottom", fontsize=9))
 
         ax_w.set_yscale("log")
-        ax_w.set_xlabel("step s of the gradient $g_s$ (s = 0: the start $v_0$)")
-        ax_w.set_ylabel(r"weight in $v_t$ at the last step t")
+        ax_w.set_xlabel(_("step s of the gradient {g} (s = 0: the start {v0})").format(g="$g_s$", v0="$v_0$"))
+        ax_w.set_ylabel(_("weight in {v} at the last step t").format(v=r"$v_t$"))
         self.weights = self.moving("weights", ax_w.add_collection(PolyCollection(
             [], facecolors=raw_color, edgecolors="none", alpha=0.75,
-            label=r"$(1-\beta_2)\beta_2^{t-s}$ on $g_s^2$: sum $1-\beta_2^t$"), autolim=False))
+            label=_("{weight} on {g2}: sum {total}").format(
+                weight=r"$(1-\beta_2)\beta_2^{t-s}$", g2=r"$g_s^2$", total=r"$1-\beta_2^t$")), autolim=False))
         self.corrected_weights = self.moving("corrected weights", ax_w.plot(
             [], [], drawstyle="steps-mid", color=corrected_color, lw=1.5,
-            label=r"divided by $1-\beta_2^t$: sum 1, none on $v_0$")[0])
+            label=_("divided by {correction}: sum 1, none on {v0}").format(
+                correction=r"$1-\beta_2^t$", v0=r"$v_0$"))[0])
         self.start = self.moving("start", ax_w.add_patch(Rectangle(
-            (0, 1), 1, 1, color=START_COLOR, lw=0, label=r"$\beta_2^t$ on the start $v_0 = 0$")))
+            (0, 1), 1, 1, color=START_COLOR, lw=0,
+            label=_("{weight} on the start {v0}").format(weight=r"$\beta_2^t$", v0=r"$v_0 = 0$"))))
         self.start_value = self.moving("start value", ax_w.text(0, 1, "", fontsize=8, color="0.3",
                                                                 va="bottom", ha="left"))
         self.moving("weights title", ax_w.title)
@@ -125,7 +130,7 @@ class BiasExplorer(Scene):
         ax.set_xlim(0.8, x_end * 1.25)
         ax.set_ylim(decade_floor(0.3 * (1 - beta2)), self.ESTIMATE_TOP)   # E[v_1] = 1 - beta2
         colors = {"raw": SERIES_COLORS["v"], "corrected": SERIES_COLORS["v_hat"]}
-        for name, (one_run, low, high, _) in series.items():
+        for name, (one_run, low, high, _mean) in series.items():
             shown = name == "raw" or correction
             self.lines[name].set_data(t, one_run)
             self.lines[name].set_visible(shown)
@@ -134,8 +139,9 @@ class BiasExplorer(Scene):
             self.moving(f"{name} band", band)
         self.expected.set_data(t, optim.bias_correction(beta2, t))
         kind = "corrected" if correction else "raw"
-        self.mean_note.set_text(f"β₂ = {beta2:.4g}; mean of the {kind} estimates at t = {t_max}: "
-                                f"{series[kind][3]:.3f}")
+        self.mean_note.set_text((_("β₂ = {beta2}; mean of the corrected estimates at t = {t}: {mean}") if correction
+                                 else _("β₂ = {beta2}; mean of the raw estimates at t = {t}: {mean}")).format(
+            beta2=f"{beta2:.4g}", t=t_max, mean=f"{series[kind][3]:.3f}"))
 
         # right: the weights of g_1..g_t, and at s = 0 the one left on v_0 = 0
         weights = ema_weights(beta2, t_max)
@@ -160,9 +166,10 @@ class BiasExplorer(Scene):
         self.corrected_weights.set_visible(correction)
         self.start.set_bounds(-start_width / 2, floor, start_width, max(on_start, floor) - floor)
         self.start_value.set_position((start_width / 2 + max(0.15, x_end / 150), max(on_start, bottom)))
-        self.start_value.set_text(f"{on_start:.3g}" if on_start >= bottom else f"{on_start:.2g}, below the axis")
-        ax_w.set_title(f"Weights at t = {t_max}: {weights.sum():.4g} on g₁..gₜ, {on_start:.4g} on v₀",
-                       fontsize=10)
+        self.start_value.set_text(f"{on_start:.3g}" if on_start >= bottom
+                                  else _("{weight}, below the axis").format(weight=f"{on_start:.2g}"))
+        ax_w.set_title(_("Weights at t = {t}: {total} on g₁..gₜ, {start} on v₀").format(
+            t=t_max, total=f"{weights.sum():.4g}", start=f"{on_start:.4g}"), fontsize=10)
 
         if self._legends_for != correction:   # background: redrawn only when the dropdown changes
             handles = [self.lines["raw"], *([self.lines["corrected"]] if correction else []), self.expected]

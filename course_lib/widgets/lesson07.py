@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import landscapes, optim
+from ..i18n import _
 from ..plots import style_for
 from ..theory.lp_limit import corrected_lp_moment_root, example_gradients, relative_gap
 from ..theory.lp_moments import decayed_max, lp_moment_root
@@ -68,16 +69,18 @@ class LpExplorer(Scene):
     def build(self):
         self.ax_t, self.ax_p = ax_t, ax_p = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.5, 1]})
         ax_t.set_yscale("log")
-        ax_t.set(xlabel="step t", ylabel="size (log scale)")
+        ax_t.set(xlabel=_("step t"), ylabel=_("size (log scale)"))
         self.gradients = self.moving("gradients", ax_t.plot([], [], ".", color="0.6", ms=3, label=r"$|g_t|$")[0])
         self.limit = self.moving("u", ax_t.plot([], [], color="black", lw=2.2,
                                                 label=r"$u_t = \max(\beta_2 u_{t-1}, |g_t|)$")[0])
         self.root = self.moving("root", ax_t.plot([], [], lw=1.5)[0])
         self.corrected = self.moving("corrected", ax_t.plot([], [], lw=1.2, ls="--")[0])
         legend_color = "0.45"   # the curves' colour changes with p, the legend stays
-        swatches = [ax_t.plot([], [], color=legend_color, lw=1.5, label=r"$v_t^{1/p}$ (colour: p)")[0],
+        swatches = [ax_t.plot([], [], color=legend_color, lw=1.5,
+                              label=_("{v} (colour: p)").format(v=r"$v_t^{1/p}$"))[0],
                     ax_t.plot([], [], color=legend_color, lw=1.2, ls="--",
-                              label=r"$(v_t / (1-\beta_2^{pt}))^{1/p}$, bias-corrected")[0]]
+                              label=_("{v}, bias-corrected").format(
+                                  v=r"$(v_t / (1-\beta_2^{pt}))^{1/p}$"))[0]]
         ax_t.legend(handles=[self.gradients, self.limit, *swatches], fontsize=8, loc="upper left", ncol=2,
                     framealpha=0.85)
         self.moving("sizes title", ax_t.title)
@@ -88,7 +91,7 @@ class LpExplorer(Scene):
         ax_p.set(xlabel="p", ylabel=r"$|v_T^{1/p} - u_T| / u_T$")
         self.gap_curve = self.moving("gaps", ax_p.plot([], [], "o-", color="0.2", ms=3)[0])
         self.chosen = self.moving("chosen", ax_p.plot([], [], "o", ms=10, mfc="none", mec="black")[0])
-        ax_p.set_title("The gap at the last step T, for every p (circled: the chosen p)", fontsize=10)
+        ax_p.set_title(_("The gap at the last step T, for every p (circled: the chosen p)"), fontsize=10)
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.25)
 
     def update(self, p: float = 8.0, beta2: float = 0.99, steps: int = 200):
@@ -109,8 +112,8 @@ class LpExplorer(Scene):
             line.set_data(t, values)
             line.set_color(p_color(p))
         # plain text: a title with $...$ is parsed as mathtext again for every new number
-        self.ax_t.set_title(f"β₂ = {beta2:.4g}, p = {p:.4g}: gap at the last step (T = {steps}) {gap:.2%}",
-                            fontsize=10)
+        self.ax_t.set_title(_("β₂ = {beta2}, p = {p}: gap at the last step (T = {steps}) {gap}").format(
+            beta2=f"{beta2:.4g}", p=f"{p:.4g}", steps=steps, gap=f"{gap:.2%}"), fontsize=10)
 
         at = np.searchsorted(P_GRID, p)
         ps, gaps = np.insert(P_GRID, at, p), np.insert(grid_gaps, at, gap)   # the curve passes through the circle
@@ -156,15 +159,15 @@ class AdamaxExplorer(Scene):
             self.steps[name] = self.moving(f"{name} steps", ax.plot(
                 [], [], **style_for(name), lw=1.3, label=name)[0])
         self.bound = self.moving("bound", ax.plot([], [], color="black", lw=0.9, ls="--",
-                                                  label=r"AdaMax's bound $B_t$")[0])
+                                                  label=_("AdaMax's bound {bound}").format(bound=r"$B_t$"))[0])
         ax.set_xlim(0, EXPLORER_STEPS + 1)
-        ax.set_xlabel("step t")
-        ax.set_ylabel(r"step size in units of $\alpha$")
+        ax.set_xlabel(_("step t"))
+        ax.set_ylabel(_("step size in units of {alpha}").format(alpha=r"$\alpha$"))
         # legend and title above the axes, where no curve passes: background, drawn once (the values
         # of lr and the betas are the sliders' readouts)
         ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
-        ax.set_title(r"Each step's largest coordinate $\max_i |\Delta\theta_i|$, in units of $\alpha$",
-                     fontsize=10, pad=28)
+        ax.set_title(_("Each step's largest coordinate {step}, in units of {alpha}").format(
+            step=r"$\max_i |\Delta\theta_i|$", alpha=r"$\alpha$"), fontsize=10, pad=28)
         self.moving("path title", self.ax_path.title)
         self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.11, top=0.88, wspace=0.22)
 
@@ -175,9 +178,10 @@ class AdamaxExplorer(Scene):
                  "AdaMax": landscapes.trajectory(optim.Adamax(lr=lr, betas=betas), land, steps=EXPLORER_STEPS)}
         self.paths.show(land, {name: finite_prefix(path) for name, path in paths.items()})
         with np.errstate(all="ignore"):
-            ends = ", ".join(f"{name} f = {land(path[-1]):.2g}" if len(path) == EXPLORER_STEPS + 1
-                             else f"{name} diverged" for name, path in paths.items())
-        self.ax_path.set_title(f"{land.name}, {EXPLORER_STEPS} steps: {ends}", fontsize=10)
+            ends = _(", ").join(f"{name} f = {land(path[-1]):.2g}" if len(path) == EXPLORER_STEPS + 1
+                                else _("{method} diverged").format(method=name) for name, path in paths.items())
+        self.ax_path.set_title(_("{landscape}, {steps} steps: {ends}").format(
+            landscape=land.name, steps=EXPLORER_STEPS, ends=ends), fontsize=10)
 
         ax = self.ax_step
         steps = {name: largest_step_in_lr(path, lr) for name, path in paths.items()}

@@ -20,6 +20,7 @@ import math
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..i18n import _
 from ..plots import style_for
 from ..theory.reddi_game import adam_stuck_average_regret, play, theorem1_note
 from .limits import log_limits, round_up
@@ -54,7 +55,8 @@ class ReddiExplorer(Scene):
     def build(self):
         self.ax_x, self.ax_r = ax_x, ax_r = self.fig.subplots(1, 2)
         # static lines first and below: the moving curves are drawn over them, as in a full draw
-        self.best = ax_x.axhline(-1.0, color="0.4", lw=0.8, ls="--", zorder=1.5, label=r"best point $x^* = -1$")
+        self.best = ax_x.axhline(-1.0, color="0.4", lw=0.8, ls="--", zorder=1.5,
+                                 label=_("best point {x_star}").format(x_star=r"$x^* = -1$"))
         # Adam solid, wide and drawn first; AMSGrad dotted, with hollow markers, on top: where the
         # two agree (the default betas) both stay visible
         looks = {"Adam": dict(lw=2.4), "AMSGrad": dict(lw=1.6, marker="o", ms=4.5, mfc="white")}
@@ -65,12 +67,14 @@ class ReddiExplorer(Scene):
                                                                        label=name)[0])
                         for name in METHODS}
         self.limit = self.moving("limit", ax_r.axhline(1.0, color="0.4", lw=0.9, ls="--",
-                                                       label="(2C − 4)/3: Adam stuck at +1"))
+                                                       label=_("{limit}: Adam stuck at +1").format(
+                                                           limit="(2C − 4)/3")))
         self.guide = self.moving("guide", ax_r.plot([], [], color="0.55", lw=0.9, ls="-.",
                                                     label=r"$\propto 1/\sqrt{t}$")[0])
-        ax_x.set(xscale="log", ylim=(-1.08, 1.6), yticks=[-1, -0.5, 0, 0.5, 1], xlabel="step t",
-                 ylabel=r"$x_t$, the point played")
-        ax_r.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"average regret $R_t / t$ (log scale)")
+        ax_x.set(xscale="log", ylim=(-1.08, 1.6), yticks=[-1, -0.5, 0, 0.5, 1], xlabel=_("step t"),
+                 ylabel=_("{x_t}, the point played").format(x_t=r"$x_t$"))
+        ax_r.set(xscale="log", yscale="log", xlabel=_("step t"),
+                 ylabel=_("average regret {regret} (log scale)").format(regret=r"$R_t / t$"))
         ax_r.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax_r.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
         ax_r.yaxis.set_minor_formatter(NullFormatter())
@@ -100,8 +104,8 @@ class ReddiExplorer(Scene):
         self.ax_x.set_xlim(*end)
         # the settings are on the sliders (and in the line below the panels when they are not Theorem 1's):
         # the titles say only what changes with them, the less text to draw on each move
-        self.ax_x.set_title(f"Adam ends at x = {runs['Adam'].x[-1]:+.2f}, AMSGrad at x = {runs['AMSGrad'].x[-1]:+.2f}",
-                            fontsize=10)
+        self.ax_x.set_title(_("Adam ends at x = {adam}, AMSGrad at x = {amsgrad}").format(
+            adam=f"{runs['Adam'].x[-1]:+.2f}", amsgrad=f"{runs['AMSGrad'].x[-1]:+.2f}"), fontsize=10)
 
         limit = adam_stuck_average_regret(C)
         self.limit.set_ydata([limit, limit])
@@ -115,7 +119,8 @@ class ReddiExplorer(Scene):
             shown.append([last * math.sqrt(steps)])
         self.ax_r.set_xlim(*end)
         self.ax_r.set_ylim(*regret_limits(np.concatenate(shown)))
-        self.ax_r.set_title(f"Does the average regret go to 0? (2C − 4)/3 = {limit:.3g}", fontsize=10)
+        self.ax_r.set_title(_("Does the average regret go to 0? {formula} = {limit}").format(
+            formula="(2C − 4)/3", limit=f"{limit:.3g}"), fontsize=10)
         if self.guided != (last > 0):   # the legend is background: a change of its entries redraws it
             self.guided = last > 0
             handles = [*self.r_lines.values(), self.limit] + ([self.guide] if self.guided else [])

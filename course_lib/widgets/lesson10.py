@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
+from ..i18n import _
 from ..plots import color_for, plot_landscape
 from ..theory.lookahead import lookahead_cycle_factor, lookahead_lr_limit
 from ..theory.lookahead_runs import INNER_OPTIMIZERS, VALLEY, inner_alone_run, lookahead_run
@@ -52,7 +53,8 @@ class LookaheadExplorer(Scene):
         for i, star in enumerate(c for c in ax_path.collections if c.get_zorder() >= 5):
             self.moving(f"minimum {i}", star)
         ax_path.set_autoscale_on(False)
-        ax_path.set_title(f"{VALLEY.name}: the inner optimizer alone, and Lookahead around it", fontsize=9)
+        ax_path.set_title(_("{landscape}: the inner optimizer alone, and Lookahead around it").format(
+            landscape=VALLEY.name), fontsize=9)
         lookahead_color = color_for("Lookahead")
         # zorder above the contours' lines (2) and the path legend (2.5)
         self.alone_path = self.moving("alone path", ax_path.plot([], [], "-", lw=1.2, zorder=2.6)[0])
@@ -66,7 +68,7 @@ class LookaheadExplorer(Scene):
         self.legend_key = None   # (inner, whether it diverged): what the legends show
         ax_loss.set_yscale("log")
         ax_loss.set_ylim(1e-12, GAP_CAP)
-        ax_loss.set(xlabel="gradient evaluations (steps)", ylabel=r"$f - f^*$")
+        ax_loss.set(xlabel=_("gradient evaluations (steps)"), ylabel=r"$f - f^*$")
         self.moving("loss title", ax_loss.title)
         self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.87, wspace=0.2)
 
@@ -91,19 +93,22 @@ class LookaheadExplorer(Scene):
         if inner == "SGD":
             steep = abs(lookahead_cycle_factor(lr, VALLEY.L, k, slow_lr))
             alone_steep = abs(lookahead_cycle_factor(lr, VALLEY.L, k, 1.0))   # slow_lr = 1: k plain steps
-            self.ax_loss.set_title(
-                f"steep direction, per {k} steps: x{steep:.3g} (Lookahead), x{alone_steep:.3g} (SGD alone)\n"
-                f"Lookahead converges for lr < {lookahead_lr_limit(VALLEY.L, k, slow_lr):.3g}, "
-                f"SGD alone for lr < {2 / VALLEY.L:.3g}", fontsize=9)
+            self.ax_loss.set_title(_(
+                "steep direction, per {k} steps: x{steep} (Lookahead), x{alone_steep} (SGD alone)\n"
+                "Lookahead converges for lr < {lookahead_limit}, SGD alone for lr < {sgd_limit}").format(
+                k=k, steep=f"{steep:.3g}", alone_steep=f"{alone_steep:.3g}",
+                lookahead_limit=f"{lookahead_lr_limit(VALLEY.L, k, slow_lr):.3g}", sgd_limit=f"{2 / VALLEY.L:.3g}"),
+                fontsize=9)
         else:
-            self.ax_loss.set_title(f"loss against steps ({inner} inside)", fontsize=10)
+            self.ax_loss.set_title(_("loss against steps ({inner} inside)").format(inner=inner), fontsize=10)
 
     def _make_legends(self, inner: str, alone_diverged: bool):
         lookahead_color = color_for("Lookahead")
         handles = [Line2D([], [], color=color_for(PALETTE_NAME[inner]), lw=1.2, alpha=0.35 if alone_diverged else 1.0,
-                          label=f"{inner} alone" + (" (diverged)" if alone_diverged else "")),
-                   Line2D([], [], color=lookahead_color, lw=0.8, alpha=0.6, label="Lookahead, fast weights"),
-                   Line2D([], [], color=lookahead_color, lw=2.4, marker="o", ms=5, label="Lookahead, slow weights")]
+                          label=(_("{inner} alone (diverged)") if alone_diverged
+                                 else _("{inner} alone")).format(inner=inner)),
+                   Line2D([], [], color=lookahead_color, lw=0.8, alpha=0.6, label=_("Lookahead, fast weights")),
+                   Line2D([], [], color=lookahead_color, lw=2.4, marker="o", ms=5, label=_("Lookahead, slow weights"))]
         # below the paths and curves: background artists, drawn again only when they change
         self.ax_path.legend(handles=handles, loc="lower right", fontsize=8).set_zorder(2.5)
         handles[0].set_alpha(1.0)   # the loss curve is not faded

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from ..plots import colors_for
 from ..schedule_kinds import WARMUP_KINDS, learning_rates, make_schedule
 from ..theory.sgd_noise import NOISY_BOWL, noise_floor, noisy_quadratic_losses
@@ -57,20 +58,21 @@ class ScheduleExplorer(Scene):
         ax = self.ax_lr
         # static and first, so that a full draw also puts it below the moving curves
         self.divergence = ax.axhline(DIVERGENCE_LR, color="0.55", lw=0.9, ls=":", zorder=1.5,
-                                     label=f"2/L = {DIVERGENCE_LR:g}: a constant rate above it diverges")
-        self.base = self.moving("base lr", ax.axhline(1.0, lw=1.0, alpha=0.8, label="constant lr = base_lr"))
+                                     label=_("2/L = {lr}: a constant rate above it diverges").format(
+                                         lr=f"{DIVERGENCE_LR:g}"))
+        self.base = self.moving("base lr", ax.axhline(1.0, lw=1.0, alpha=0.8, label=_("constant lr = base_lr")))
         self.rate = self.moving("rate", ax.plot([], [], lw=1.8)[0])
-        ax.set(xlabel="step n", ylabel="learning rate")
+        ax.set(xlabel=_("step n"), ylabel=_("learning rate"))
 
         ax = self.ax_loss
         self.constant = self.moving("constant", ax.plot([], [], lw=1.0, alpha=0.8)[0])
         self.scheduled = self.moving("scheduled", ax.plot([], [], lw=1.5)[0])
         self.floor = self.moving("floor", ax.axhline(1.0, color="black", lw=0.8, ls=":",
-                                                     label="noise floor of the constant lr"))
+                                                     label=_("noise floor of the constant lr")))
         ax.set_yscale("log")
         # the top a little above the ceiling, so that a run drawn along the ceiling shows
         ax.set_ylim(1e-4, 2 * PLOT_CEILING)
-        ax.set(xlabel="step n", ylabel=f"mean loss over {RUNS} runs")
+        ax.set(xlabel=_("step n"), ylabel=_("mean loss over {runs} runs").format(runs=RUNS))
         self.moving("loss title", ax.title)
         self.legend = None
         self.legend_key = None
@@ -107,10 +109,11 @@ class ScheduleExplorer(Scene):
             self.floor.set_ydata([floor, floor])
 
         def ending(losses):
-            return "diverged" if not losses[-1] < PLOT_CEILING else f"{losses[-1]:.2g}"
+            return _("diverged") if not losses[-1] < PLOT_CEILING else f"{losses[-1]:.2g}"
 
-        ax.set_title(f"SGD with noisy gradients on a quadratic\nfinal loss: {ending(scheduled)} ({kind}), "
-                     f"{ending(constant)} (constant lr = {base_lr:.3g})", fontsize=9)
+        ax.set_title(_("SGD with noisy gradients on a quadratic\nfinal loss: {scheduled} ({kind}), "
+                       "{constant} (constant lr = {lr})").format(
+            scheduled=ending(scheduled), kind=kind, constant=ending(constant), lr=f"{base_lr:.3g}"), fontsize=9)
         self._show_legend_and_schedule_title(kind, math.isfinite(floor))
 
     def _show_legend_and_schedule_title(self, kind, floor_shown):
@@ -125,7 +128,7 @@ class ScheduleExplorer(Scene):
         handles = [self.rate, self.base] + [self.divergence] * divergence_shown + [self.floor] * floor_shown
         self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8.5,
                                       frameon=False, bbox_to_anchor=(0.5, 0.0))
-        self.ax_lr.set_title(f"{kind}: the learning rate at each step")
+        self.ax_lr.set_title(_("{kind}: the learning rate at each step").format(kind=kind))
         self.legend_key = key
         self.background_changed()
 

@@ -18,6 +18,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import _
 from ..plots import color_for
 from ..theory.race import LINEUP, RaceRun, race_run
 from ..theory.tuning_gain import RACE_EPOCHS, adam_tuning_gain
@@ -50,7 +51,7 @@ def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8, within: float | N
     names = list(tunings)
     accuracy = np.full((len(names), len(halves)), np.nan)
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 + 0.82 * len(halves), 0.9 + 0.36 * len(names)))
+        ax = plt.subplots(figsize=(1.0 + 0.82 * len(halves), 0.9 + 0.36 * len(names)))[1]
     cmap = plt.get_cmap("viridis").with_extremes(bad="white")
     for row, name in enumerate(names):
         tuning = tunings[name]
@@ -85,11 +86,11 @@ def plot_lr_heatmap(tunings: dict, ax=None, vmin: float = 0.8, within: float | N
         label.set_color(color_for(name))
     ax.set_xlim(-0.5, len(halves) - 0.5)
     ax.set_ylim(len(names) - 0.5, -0.5)
-    ax.set_title("Validation accuracy, optimizer × learning rate (red: chosen)")
-    ax.set_xlabel(r"learning rate (columns half a decade apart: $\times\sqrt{10}$)")
-    ax.set_ylabel("optimizer")
+    ax.set_title(_("Validation accuracy, optimizer × learning rate (red: chosen)"))
+    ax.set_xlabel(_("learning rate (columns half a decade apart: {factor})").format(factor=r"$\times\sqrt{10}$"))
+    ax.set_ylabel(_("optimizer"))
     colorbar = ax.figure.colorbar(image, ax=ax, extend="min", pad=0.02)
-    colorbar.set_label(f"validation accuracy (%); {100 * vmin:.0f} or less: darkest")
+    colorbar.set_label(_("validation accuracy (%); {vmin} or less: darkest").format(vmin=f"{100 * vmin:.0f}"))
     colorbar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}"))
     return ax
 
@@ -148,12 +149,12 @@ class RaceExplorer(Scene):
         self.loss_tuned = self.moving("loss tuned", ax.plot([], [], lw=1.3, ls="-.")[0])
         self.loss_ours = self.moving("loss ours", ax.plot([], [], lw=1.6)[0])
         ax.set_yscale("log")
-        ax.set(xlabel="step (mini-batch of 64)", ylabel="mini-batch loss (cross-entropy)")
+        ax.set(xlabel=_("step (mini-batch of 64)"), ylabel=_("mini-batch loss (cross-entropy)"))
         self.moving("loss title", ax.title)
 
         ax = self.ax_acc
         # static and first, so that a full draw also puts it below the moving curves
-        self.chance = ax.axhline(0.1, color="0.6", lw=0.8, ls=":", zorder=1.5, label="chance (10 classes)")
+        self.chance = ax.axhline(0.1, color="0.6", lw=0.8, ls=":", zorder=1.5, label=_("chance (10 classes)"))
         self.acc_default = self.moving("accuracy default", ax.plot([], [], "o--")[0])
         self.acc_tuned = self.moving("accuracy tuned", ax.plot([], [], "s-.")[0])
         self.acc_ours = self.moving("accuracy ours", ax.plot([], [], "o-")[0])
@@ -161,7 +162,7 @@ class RaceExplorer(Scene):
             "", (0, 0), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5, annotation_clip=False))
             for i in range(3)]
         ax.set_ylim(0.0, 1.0)
-        ax.set(xlabel="epoch", ylabel="validation accuracy")
+        ax.set(xlabel=_("epoch"), ylabel=_("validation accuracy"))
         self.moving("accuracy title", ax.title)
         self.legend = None
         self.legend_key = None
@@ -189,13 +190,17 @@ class RaceExplorer(Scene):
         ax.set_ylim(*decade_loss_limits([default.loss, tuned.loss, finite]))
         same = [name for name, r in (("default", default), ("tuned", tuned))
                 if optimizer == "Adam" and math.isclose(lr, r.lr) and (name == "default" or tuned_adam)]
-        title = (f"Training loss, {epochs} epoch{'s' if epochs > 1 else ''} on digits: {optimizer} at lr = {lr:.3g}"
-                 + (f" (the {same[0]} run)" if same else ""))
+        title = (_("Training loss, {epochs} epochs on digits: {optimizer} at lr = {lr}") if epochs > 1 else
+                 _("Training loss, {epochs} epoch on digits: {optimizer} at lr = {lr}")).format(
+            epochs=epochs, optimizer=optimizer, lr=f"{lr:.3g}")
+        if same:
+            title += " " + (_("(the default run)") if same[0] == "default" else _("(the tuned run)"))
         if run.stopped:
-            title += f"\n{optimizer} diverged: its loss became NaN or inf at step {len(finite)}"
+            title += "\n" + _("{optimizer} diverged: its loss became NaN or inf at step {step}").format(
+                optimizer=optimizer, step=len(finite))
         elif run.diverged:
-            title += (f"\n{optimizer} diverged: validation loss {run.val_loss[-1]:.3g} at the end, "
-                      f"{run.initial_val_loss:.3g} at the start")
+            title += "\n" + _("{optimizer} diverged: validation loss {end} at the end, {start} at the start").format(
+                optimizer=optimizer, end=f"{run.val_loss[-1]:.3g}", start=f"{run.initial_val_loss:.3g}")
         ax.set_title(title, fontsize=10.5)
 
         ax = self.ax_acc
@@ -210,10 +215,12 @@ class RaceExplorer(Scene):
         self.acc_tuned.set_visible(tuned_adam)
         self._label_last_accuracies([c for c in curves if c[0].get_visible()])
         if tuned_adam:
-            ax.set_title(f"Validation accuracy after each epoch\ntuning bought Adam {100 * gain.accuracy_gain:+.1f} "
-                         f"points (lr {gain.default_lr:g} \u2192 {gain.tuned_lr:.2g})", fontsize=10.5)
+            ax.set_title(_("Validation accuracy after each epoch\ntuning bought Adam {gain} points "
+                           "(lr {default_lr} \u2192 {tuned_lr})").format(
+                gain=f"{100 * gain.accuracy_gain:+.1f}", default_lr=f"{gain.default_lr:g}",
+                tuned_lr=f"{gain.tuned_lr:.2g}"), fontsize=10.5)
         else:
-            ax.set_title("Validation accuracy after each epoch", fontsize=10.5)
+            ax.set_title(_("Validation accuracy after each epoch"), fontsize=10.5)
         self._show_legend(optimizer, tuned_adam, gain)
 
     def _label_last_accuracies(self, curves):
@@ -239,9 +246,10 @@ class RaceExplorer(Scene):
             return
         if self.legend is not None:
             self.legend.remove()
-        self.loss_ours.set_label(f"{optimizer} at the chosen lr")
-        self.loss_default.set_label(f"Adam, lr = {gain.default_lr:g} (its default)")
-        self.loss_tuned.set_label(f"Adam, lr = {gain.tuned_lr:.2g} (the race's tuned lr, for {RACE_EPOCHS} epochs)")
+        self.loss_ours.set_label(_("{optimizer} at the chosen lr").format(optimizer=optimizer))
+        self.loss_default.set_label(_("Adam, lr = {lr} (its default)").format(lr=f"{gain.default_lr:g}"))
+        self.loss_tuned.set_label(_("Adam, lr = {lr} (the race's tuned lr, for {epochs} epochs)").format(
+            lr=f"{gain.tuned_lr:.2g}", epochs=RACE_EPOCHS))
         handles = [self.loss_ours, self.loss_default] + [self.loss_tuned] * tuned_adam + [self.chance]
         self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9,
                                       frameon=False, bbox_to_anchor=(0.5, 0.0))
