@@ -382,3 +382,22 @@ def test_the_stubs_of_the_chinese_worksheets_give_their_hints_in_chinese():
     assert len(todos) > 40
     english = [f"{name}: {line}" for name, line in todos if not re.search(r"[\u4e00-\u9fff]", line)]
     assert not english, "TODO hints still in English:\n" + "\n".join(english)
+
+
+def test_a_name_is_translated_everywhere_in_its_notebook_or_nowhere():
+    from course_lib.i18n.translatable import name_strings, replace_names
+    cells = ['runs = {"heavy ball": 1.0, "look-ahead": 2.0}\nfor name, value in runs.items():\n'
+             '    plt.plot([value], label=name)\n',
+             'best = runs["heavy ball"]\nassert "look-ahead" in runs\nplt.legend(loc="lower right")\n',
+             'kind = "warmup + cosine"\nopen("lecture notes")\nsteps = {"lecture notes": 3}\n']
+    # "warmup + cosine" is the library's (make_schedule looks it up); "lecture notes" is also a file name
+    names = name_strings(cells, library_strings={"warmup + cosine"})
+    assert names == ["heavy ball", "look-ahead"]
+    translated = [replace_names(cell, {"heavy ball": "重球法", "look-ahead": "前瞻点"}) for cell in cells]
+    assert translated[0].startswith('runs = {"重球法": 1.0, "前瞻点": 2.0}')
+    assert 'best = runs["重球法"]' in translated[1] and 'assert "前瞻点" in runs' in translated[1]
+    assert translated[2] == cells[2]
+    namespace = {"plt": type("P", (), {"plot": staticmethod(lambda *a, **k: None),
+                                       "legend": staticmethod(lambda **k: None)})}
+    exec(translated[0] + translated[1], namespace)     # every lookup still finds its key
+    assert namespace["best"] == 1.0

@@ -19,6 +19,10 @@ How the Chinese edition is made, and why it cannot drift from the English:
   course_lib.po``; ``use("zh")``, the first code cell of every Chinese notebook,
   switches it on, and with it a CJK font for matplotlib (Noto Sans CJK SC, from
   the pinned ``mplfonts`` package) so figures show Chinese, not boxes.
+- Text written in English where it is made and shown elsewhere (what the checks'
+  runner says in the grader's sandbox, the grader's notes to a student) is marked
+  with ``N_`` and translated where it is shown: ``translated`` reads the English
+  back into its message and fields.
 
 English stays the default: nothing changes for a notebook that does not call ``use``.
 """

@@ -10,7 +10,11 @@ applied to text it was not written for:
   template; the same string in two cells is one entry, with both cells as its
   locations;
 - a solved worksheet's hint, ``### BEGIN SOLUTION: <hint>``, which its stub shows as
-  ``# TODO: <hint>``: context ``hint``, text the hint.
+  ``# TODO: <hint>``: context ``hint``, text the hint;
+- a name (``translatable.name_strings``): a string the code uses as a key and may
+  show (``runs = {"heavy ball": ...}``, then ``label=name``): context ``name``. Its
+  translation replaces it everywhere in the notebook's code; a translation equal
+  to the English (a key that is never shown) leaves it as it is.
 
 ``expected(notebook)`` is what a notebook asks to be translated; ``merge`` brings a
 catalogue up to date with it as gettext's msgmerge does (an entry whose English
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -33,7 +38,7 @@ import nbformat
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
-from .translatable import TranslationError, check_placeholders, code_strings
+from .translatable import TranslationError, check_placeholders, code_strings, name_strings
 
 LOCALE_ROOT = Path(__file__).resolve().parent.parent / "locale"
 FORMAT_FLAG = "python-brace-format"
@@ -88,7 +93,26 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
                             if string.is_fstring else "a string the code shows")
                     entries[key] = Entry(None, string.template, (location,), string.is_fstring,
                                          string.placeholders, note)
+    sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    for name in name_strings(sources, library_strings()):
+        if (None, name) in entries:      # shown where it is written, so translated there already
+            continue
+        locations = tuple((cell.id, 1) for cell in notebook.cells
+                          if cell.cell_type == "code" and repr(name)[1:-1] in cell.source)
+        entries[("name", name)] = Entry("name", name, locations,
+                                        note="a name the code uses as a key, and may show (a legend, a table): "
+                                             "translated everywhere in the notebook; the English again if never shown")
     return entries
+
+
+@functools.cache
+def library_strings() -> frozenset:
+    """Every string literal of course_lib's code: text the library may look up, so never a name."""
+    import ast
+    package = Path(__file__).resolve().parent.parent
+    return frozenset(node.value for path in package.rglob("*.py")
+                     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str))
 
 
 def solution_hints(source: str) -> list[tuple[int, str]]:
@@ -204,14 +228,14 @@ def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode | dict, eng
         return [f"{english_path} has no translation: {po_path} is missing (run make translations to start it)"]
     problems = []
     messages = {(m.context, m.id): m for m in catalogue if m.id}
-    by_cell = {m.context: m for m in messages.values() if m.context}
+    by_cell = {m.context: m for m in messages.values() if m.context and m.context.startswith("cell ")}
     wanted = expected(notebook) if isinstance(notebook, nbformat.NotebookNode) else notebook
     for key, entry in wanted.items():
         where = (f"{entry.context} ({entry.note})" if entry.context else entry.note if entry.markdown else
                  "code string in " + ", ".join(f"cell {cell} line {line}" for cell, line in entry.locations))
         message = messages.get(key)
         if message is None:
-            stale = by_cell.get(entry.context) if entry.context else None
+            stale = by_cell.get(entry.context) if entry.markdown else None
             if stale is not None:
                 problems.append(f"{english_path}, {where} changed since {po_path} translated it:\n"
                                 + _diff(stale.id, entry.english))

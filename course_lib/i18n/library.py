@@ -94,7 +94,8 @@ def drift(catalogue: Catalog | None, shown_path: str) -> list[str]:
         return [f"{shown_path} is missing (run make translations)"]
     messages = {m.id: m for m in catalogue if m.id}
     problems = []
-    for text, where in expected().items():
+    wanted = expected()
+    for text, where in wanted.items():
         message = messages.get(text)
         said = f"{where[0]}: {_short(text)!r}"
         if message is None:
@@ -108,7 +109,7 @@ def drift(catalogue: Catalog | None, shown_path: str) -> list[str]:
         else:
             problems += [f"{said}: {problem}" for problem in check_fields(text, message.string)]
     for text in messages:
-        if text not in expected():
+        if text not in wanted:
             problems.append(f"{shown_path} translates text the library no longer has: {_short(text)!r} "
                             "(run make translations)")
     return problems

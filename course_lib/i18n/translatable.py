@@ -135,9 +135,11 @@ def code_strings(source: str) -> list[CodeString]:
         else:
             continue
         for argument in shown:
-            for literal in _literals(argument):
-                template, placeholders = template_of(literal)
-                if not has_words(template, placeholders):
+            literals = [(literal, *template_of(literal)) for literal in _literals(argument)]
+            # a short word is text when the words it alternates with are: "down" if ... else "up"
+            worded = any(has_words(template, placeholders) for _, template, placeholders in literals)
+            for literal, template, placeholders in literals:
+                if not (has_words(template, placeholders) or (worded and re.fullmatch(r"[a-z]{1,2}", template))):
                     continue
                 start = (literal.lineno, _column(lines[literal.lineno - 1], literal.col_offset))
                 end = (literal.end_lineno, _column(lines[literal.end_lineno - 1], literal.end_col_offset))
@@ -147,6 +149,58 @@ def code_strings(source: str) -> list[CodeString]:
     return [string for string in spans
             if not any(other is not string and other.start <= string.start and string.end <= other.end
                        for other in spans)]
+
+
+# Where a string is a *name*: a dict key or value, an element of a list or tuple, compared, used as an
+# index, assigned, or a branch of a conditional. Such a string may be shown later (runs = {"heavy ball":
+# ...}, then label=name), and is translated, if its translator says so, everywhere in its notebook at once,
+# so that every lookup still finds it. A string also passed to another call (a file name, a keyword such
+# as loc="lower right"), used inside an f-string's placeholder, or known to the library (which may look
+# it up: "Adam + warmup", "Narrow valley") is never a name.
+NAME_PARENTS = (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Compare, ast.Subscript, ast.Assign, ast.IfExp)
+
+
+def name_strings(sources, library_strings) -> list[str]:
+    """The names (see NAME_PARENTS) of a notebook's code cells ``sources``, in order of first use."""
+    allowed, banned = {}, set(library_strings)
+    for source in sources:
+        tree = ast.parse(source)
+        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and has_words(node.value)):
+                continue
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Subscript) and parent.slice is not node:
+                parent = None
+            name = isinstance(parent, NAME_PARENTS)
+            ancestor = parent
+            while ancestor is not None and name:
+                name = not isinstance(ancestor, (ast.JoinedStr, ast.FormattedValue))
+                ancestor = parents.get(id(ancestor))
+            if name:
+                allowed.setdefault(node.value, (node.lineno, source))
+            else:
+                banned.add(node.value)
+    return [text for text in allowed if text not in banned]
+
+
+def replace_names(source: str, names: dict[str, str]) -> str:
+    """The cell's source with every string literal that is one of ``names`` (English -> translation)
+    written in the other language; f-strings are left alone (no name is used inside one)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    inside = {id(n) for joined in ast.walk(tree) if isinstance(joined, ast.JoinedStr) for n in ast.walk(joined)}
+    found = sorted(((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, node.value)
+                    for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and node.value in names and id(node) not in inside), reverse=True)
+    for line0, col0, line1, col1, text in found:
+        start = _column(lines[line0 - 1], col0)
+        end = _column(lines[line1 - 1], col1)
+        new = '"' + _escape(names[text], '"') + '"'
+        lines[line0 - 1:line1] = [lines[line0 - 1][:start] + new + lines[line1 - 1][end:]]
+    result = "".join(lines)
+    ast.parse(result)
+    return result
 
 
 class TranslationError(ValueError):
@@ -284,4 +338,5 @@ def replace_strings(source: str, translations: dict[str, str]) -> str:
 
 
 __all__ = ["DISPLAY_CALLS", "DISPLAY_KEYWORDS", "CodeString", "has_words", "template_of", "code_strings",
+           "name_strings", "replace_names",
            "TranslationError", "tokens", "check_placeholders", "literal_source", "replace_strings"]
