@@ -401,3 +401,16 @@ def test_a_name_is_translated_everywhere_in_its_notebook_or_nowhere():
                                        "legend": staticmethod(lambda **k: None)})}
     exec(translated[0] + translated[1], namespace)     # every lookup still finds its key
     assert namespace["best"] == 1.0
+
+
+def test_the_chinese_uses_the_glossarys_terms_not_their_variants():
+    # lesson 00's glossary is the authority: one Chinese term per idea across the whole edition
+    variants = {"偏差校正": "偏差修正", "偏置修正": "偏差修正", "指数滑动平均": "指数移动平均",
+                "指数加权平均": "指数移动平均", "自适应学习速率": "自适应学习率", "学习速率": "学习率",
+                "小批次": "小批量", "权重衰退": "权重衰减", "局部最小值": "局部极小值", "海塞": "黑塞"}
+    found = []
+    for path in sorted((ROOT / "course_lib" / "locale" / "zh").rglob("*.po")):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.name}: {variant} (the glossary says {term})" for variant, term in variants.items()
+                  if variant in text]
+    assert not found, "\n".join(found)
