@@ -414,3 +414,10 @@ def test_the_chinese_uses_the_glossarys_terms_not_their_variants():
         found += [f"{path.name}: {variant} (the glossary says {term})" for variant, term in variants.items()
                   if variant in text]
     assert not found, "\n".join(found)
+
+
+def test_an_fstring_kept_to_be_shown_is_translated_and_one_that_looks_something_up_is_not():
+    # (plain strings in those places are names, translated only if their translator says they are shown)
+    source = ('budgets = [(1, "1 epoch"), (5, f"{epochs} epochs")]\nfirst = f"after {n} steps" if n else "never"\n'
+              'runs = {f"constant {lr:g}": 1}\nbest = runs[f"constant {lr:g}"]\n')
+    assert [s.template for s in code_strings(source)] == ["{epochs} epochs", "after {n} steps"]

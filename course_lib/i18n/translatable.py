@@ -7,8 +7,8 @@ Two kinds of text are translated:
   ``set_title(...)`` and the like (``DISPLAY_CALLS``), or a ``title=``,
   ``label=``, ``xlabel=`` ... keyword (``DISPLAY_KEYWORDS``), or a string assigned
   or appended to a name that says it is shown (``SHOWN_NAME``: ``rows``,
-  ``labels``, ``verdict`` ...), with the pieces of a ``.join``, when it holds at
-  least one English word (``has_words``; "Adam", "$\\alpha$" or ".3g" need no
+  ``labels``, ``verdict`` ...), with the pieces of a ``.join``, or an f-string held
+  to be shown later (``_held_as_text``), when it holds at least one English word (``has_words``; "Adam", "$\\alpha$" or ".3g" need no
   translation).
 
 A code string's key is its *template*: the text of the literal with each
@@ -121,8 +121,11 @@ def code_strings(source: str) -> list[CodeString]:
     tree = ast.parse(source)
     lines = source.splitlines()
     found = {}
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.JoinedStr) and _held_as_text(node, parents.get(id(node))):
+            shown = [node]
+        elif isinstance(node, ast.Call):
             shown = list(node.args) if _call_name(node.func) in DISPLAY_CALLS else []
             if (isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend", "insert")
                     and SHOWN_NAME.search(ast.unparse(node.func.value).lower())):
@@ -201,6 +204,15 @@ def replace_names(source: str, names: dict[str, str]) -> str:
     result = "".join(lines)
     ast.parse(result)
     return result
+
+
+def _held_as_text(fstring: ast.JoinedStr, parent) -> bool:
+    """An f-string kept to be shown later: an element of a list or tuple, a dict's value, a branch
+    of a conditional, or assigned (labels = (f"{epochs} epochs", ...)). Not one used to look
+    something up (a dict's key, an index, compared), which must stay as the code builds it."""
+    if isinstance(parent, ast.Dict):
+        return any(value is fstring for value in parent.values)
+    return isinstance(parent, (ast.List, ast.Tuple, ast.IfExp, ast.Assign))
 
 
 class TranslationError(ValueError):
