@@ -421,3 +421,8 @@ def test_an_fstring_kept_to_be_shown_is_translated_and_one_that_looks_something_
     source = ('budgets = [(1, "1 epoch"), (5, f"{epochs} epochs")]\nfirst = f"after {n} steps" if n else "never"\n'
               'runs = {f"constant {lr:g}": 1}\nbest = runs[f"constant {lr:g}"]\n')
     assert [s.template for s in code_strings(source)] == ["{epochs} epochs", "after {n} steps"]
+
+
+def test_a_short_word_makes_a_label_prose_but_a_symbol_does_not():
+    source = 'ax.set_title(f"Adam → SGD at {label}")\nax.set_ylabel("lr")\nax.set_xlabel("eps in %")\n'
+    assert [s.template for s in code_strings(source)] == ["Adam → SGD at {label}", "eps in %"]

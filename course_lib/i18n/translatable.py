@@ -33,7 +33,8 @@ DISPLAY_KEYWORDS = frozenset({"title", "xlabel", "ylabel", "label", "description
 # a string assigned to a name with one of these words in it is text to be shown later (rows of a table,
 # a legend's labels, a verdict): other assigned strings may be keys or code, and stay as they are
 SHOWN_NAME = re.compile(r"label|row|line|table|note|verdict|title|text|direction|said|caption|sentence|message")
-WORD = re.compile(r"(?<![\\\w])[a-z]{3,}(?!\w)")   # a lowercase English word, not a LaTeX command (\alpha)
+WORD = re.compile(r"(?<![\\\w])(?:[a-z]{3,}|at|by|in|is|of|on|or|to|vs)(?!\w)")   # a lowercase English word (short ones
+# only if they are words, not symbols such as lr), not a LaTeX command (\alpha)
 MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
 
 
