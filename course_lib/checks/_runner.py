@@ -7,7 +7,8 @@ with the reference and names the mistake. In a notebook both halves run in
 the student's kernel. The batch grader (``course_lib.grade``) runs this half
 in a locked-down child process and ``_core``'s half in the trusted grader, so
 this module must not hold or import anything the student may not see: no
-reference, no case generator. It needs only NumPy.
+reference, no case generator. It needs only NumPy, and ``N_`` from course_lib.i18n
+(which returns its message unchanged).
 """
 
 from __future__ import annotations
@@ -24,15 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# This half writes its messages in English wherever it runs, in a notebook or in the grader's child
+# (whose i18n has no catalogue); a report translates them when it is shown (i18n.translated).
+from ..i18n import N_
+
 SECONDS_PER_CALL = 5.0
-
-
-def N_(message: str) -> str:
-    """Marks a message for the library's catalogue (gettext's ``gettext_noop``) and returns it as it is.
-    This half writes its messages in English wherever it runs, in a notebook or in the grader's child,
-    which has no catalogue; a report translates them when it is shown (``course_lib.i18n.translated``).
-    Every field is text already formatted, so that the translation can be matched back to them."""
-    return message
 
 
 @dataclass(frozen=True)

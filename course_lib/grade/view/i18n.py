@@ -23,3 +23,7 @@ def use(language):
 
 def _(message):
     return message
+
+
+def N_(message):
+    return message
