@@ -426,3 +426,52 @@ def test_an_fstring_kept_to_be_shown_is_translated_and_one_that_looks_something_
 def test_a_short_word_makes_a_label_prose_but_a_symbol_does_not():
     source = 'ax.set_title(f"Adam → SGD at {label}")\nax.set_ylabel("lr")\nax.set_xlabel("eps in %")\n'
     assert [s.template for s in code_strings(source)] == ["Adam → SGD at {label}", "eps in %"]
+
+
+def test_a_name_inside_an_fstrings_placeholder_is_translated_there_too():
+    from course_lib.i18n.translatable import name_strings, replace_names
+    cells = ['gaps = {"gradient descent": 0.5, "heavy ball": 0.25}\n'
+             'display(Markdown(f"gap {gaps[\'gradient descent\']:.1e}, "\n'
+             '                 f"then {gaps[\'heavy ball\']:.2f}"))\n'
+             'note = f"{\'done\' if gaps[\'heavy ball\'] < 1 else \'not yet\'}"\n',
+             'title = f"gradient descent{1}"\n',          # a piece of an f-string's own text: left alone
+             'ax.plot([1], label="standardized")\nbest = {"standardized": 2}["standardized"]\n']
+    names = name_strings(cells, library_strings=set())
+    # "gradient descent" is also the text of an f-string, so never a name; "standardized" is shown as
+    # label= where it is written and still a name (its translation there is the label's)
+    assert names == ["heavy ball", "done", "not yet", "standardized"]
+    translated = [replace_names(cell, {"heavy ball": "重球法", "done": "完成", "standardized": "标准化"})
+                  for cell in cells]
+    assert "{gaps['重球法']:.2f}" in translated[0] and '"重球法": 0.25' in translated[0]
+    assert "{'完成' if gaps['重球法'] < 1 else 'not yet'}" in translated[0]
+    assert translated[1] == cells[1]
+    assert translated[2] == 'ax.plot([1], label="标准化")\nbest = {"标准化": 2}["标准化"]\n'
+    shown = []
+    namespace = {"display": shown.append, "Markdown": str}
+    exec(translated[0], namespace)                       # every lookup inside the placeholders still finds its key
+    assert shown == ["gap 5.0e-01, then 0.25"] and namespace["note"] == "完成"
+
+
+def test_a_dict_comprehensions_values_are_text_to_show_but_not_its_keys():
+    source = ('names = {(b, c): f"$\\\\beta_2$ = {b}, {\'with\' if c else \'without\'} correction" for b, c in first}\n'
+              'ratio_text = {label: " and ".join(values[label]) for label in three}\n'
+              'lookup = {f"key {k}": k for k in range(3)}\n')
+    assert [s.template for s in code_strings(source)] == [
+        "$\\beta_2$ = {b}, {'with' if c else 'without'} correction", " and "]
+
+
+def test_library_names_a_lesson_shows_follow_the_language():
+    from course_lib.checks import ITEMS
+    from course_lib.theory.race import LINEUP
+    mistake = next(m for m in ITEMS["adam_step"].mistakes if m.name == "forgot the bias correction")
+    assert mistake.shown_name == mistake.name and LINEUP["SGD"].shown_note == "defaults"
+    assert LINEUP["AdamW"].shown_note == "weight decay 0.01"
+    with i18n.using("zh"):
+        assert mistake.shown_name == "忘了偏差修正" and mistake.name == "forgot the bias correction"
+        assert LINEUP["SGD"].shown_note == "默认值" and LINEUP["AdamW"].shown_note == "权重衰减 0.01"
+
+
+def test_what_a_function_named_for_text_returns_is_shown():
+    source = ('def listed_text(names):\n    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]\n'
+              'def lookup_key(lr):\n    return f"constant {lr:g}"\n')
+    assert [s.template for s in code_strings(source)] == [" and "]

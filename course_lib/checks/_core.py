@@ -84,6 +84,12 @@ class Mistake:
     accepted: bool = False
     on_variants: tuple = ()   # ((accepted variant's name, the function with both), ...)
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the language the course is shown in (``i18n.use``), for a lesson's table;
+        ``name`` stays the English the checks and the grader look mistakes up by."""
+        return _(self.name)
+
 
 @dataclass(frozen=True)
 class StepItem:
@@ -229,7 +235,7 @@ class CheckResult:
                 others = len(mistakes) - 1
                 same = (_("the same answers as '{mistake}' and {others} other mistake(s)") if others else
                         _("the same answers as '{mistake}'")).format(mistake=_(mistakes[0]), others=others)
-                lines.append(f"    [x] {_(group)} ({same})")
+                lines.append("    [x] " + _("{group} ({remark})").format(group=_(group), remark=same))
         if self.variant:
             lines.append("  " + _("Variant: {variant}").format(variant=translated_diagnosis(self.variant)))
         if self.diagnosis:

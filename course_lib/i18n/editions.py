@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import catalogue
-from .translatable import replace_names, replace_strings
+from .translatable import name_strings, replace_names, replace_strings
 
 KINDS = ("notebooks", "solutions")
 SETUP_CELL_ID = "course-language"
@@ -43,6 +43,12 @@ def translated_notebook(english: nbformat.NotebookNode, catalogue_: catalogue.Ca
     hints = {english_text: text for (context, english_text), text in done.items() if context == "hint"}
     names = {english_text: text for (context, english_text), text in done.items()
              if context == "name" and text != english_text}
+    # a name also shown where it is written (label="standardized", and best_lr["standardized"] elsewhere)
+    # has no entry of its own: it takes that string's translation, so the keys still match each other
+    sources = [cell.source for cell in english.cells if cell.cell_type == "code"]
+    for text in name_strings(sources, catalogue.library_strings()):
+        if text in code_done and text not in names:
+            names[text] = code_done[text]
     twin = nbformat.from_dict(english)
     for cell in twin.cells:
         if cell.cell_type == "markdown":

@@ -7,7 +7,8 @@ Two kinds of text are translated:
   ``set_title(...)`` and the like (``DISPLAY_CALLS``), or a ``title=``,
   ``label=``, ``xlabel=`` ... keyword (``DISPLAY_KEYWORDS``), or a string assigned
   or appended to a name that says it is shown (``SHOWN_NAME``: ``rows``,
-  ``labels``, ``verdict`` ...), with the pieces of a ``.join``, or an f-string held
+  ``labels``, ``verdict`` ...) or returned by a function whose name says so
+  (``listed_text``), with the pieces of a ``.join``, or an f-string held
   to be shown later (``_held_as_text``), when it holds at least one English word (``has_words``; "Adam", "$\\alpha$" or ".3g" need no
   translation).
 
@@ -23,6 +24,7 @@ code and only the words around them change.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass
 
@@ -87,6 +89,8 @@ def _literals(node: ast.expr):
             yield from _literals(value)
     elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
         yield from _literals(node.elt)
+    elif isinstance(node, ast.DictComp):
+        yield from _literals(node.value)   # {label: " and ".join(...) for label in ...}: the values
 
 
 def placeholder_text(value: ast.FormattedValue) -> str:
@@ -132,6 +136,10 @@ def code_strings(source: str) -> list[CodeString]:
                     and SHOWN_NAME.search(ast.unparse(node.func.value).lower())):
                 shown += list(node.args)   # rows.append(f"| {name} | ... |"): built up, then shown
             shown += [keyword.value for keyword in node.keywords if keyword.arg in DISPLAY_KEYWORDS]
+        elif isinstance(node, ast.FunctionDef) and SHOWN_NAME.search(node.name.lower()):
+            # def listed_text(names): return ", ".join(names[:-1]) + " and " + names[-1]: its name says it
+            # makes text, so what it returns is shown
+            shown = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = " ".join(ast.unparse(target) for target in targets).lower()
@@ -176,35 +184,81 @@ def name_strings(sources, library_strings) -> list[str]:
             parent = parents.get(id(node))
             if isinstance(parent, ast.Subscript) and parent.slice is not node:
                 parent = None
-            name = isinstance(parent, NAME_PARENTS)
-            ancestor = parent
-            while ancestor is not None and name:
-                name = not isinstance(ancestor, (ast.JoinedStr, ast.FormattedValue))
-                ancestor = parents.get(id(ancestor))
-            if name:
+            if _shown_argument(node, parent):
+                continue        # label="heavy ball": shown, and translated where it is (replace_strings)
+            # inside an f-string's placeholder, its parent decides as anywhere else (replace_names rewrites
+            # that f-string); a piece of an f-string's own text (parent JoinedStr) is never a name
+            if isinstance(parent, NAME_PARENTS):
                 allowed.setdefault(node.value, (node.lineno, source))
             else:
                 banned.add(node.value)
     return [text for text in allowed if text not in banned]
 
 
+def _shown_argument(node: ast.Constant, parent) -> bool:
+    """The string is a title=, label=, ... keyword or an argument of set_title(...) and the like."""
+    if isinstance(parent, ast.keyword):
+        return parent.arg in DISPLAY_KEYWORDS
+    return (isinstance(parent, ast.Call) and _call_name(parent.func) in DISPLAY_CALLS
+            and any(argument is node for argument in parent.args))
+
+
 def replace_names(source: str, names: dict[str, str]) -> str:
     """The cell's source with every string literal that is one of ``names`` (English -> translation)
-    written in the other language; f-strings are left alone (no name is used inside one)."""
+    written in the other language, inside an f-string's placeholders too ({gaps['heavy ball'][-1]:.1e});
+    never a piece of an f-string's own text."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    inside = {id(n) for joined in ast.walk(tree) if isinstance(joined, ast.JoinedStr) for n in ast.walk(joined)}
-    found = sorted(((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, node.value)
-                    for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and node.value in names and id(node) not in inside), reverse=True)
-    for line0, col0, line1, col1, text in found:
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def inside_fstring(node) -> bool:
+        ancestor = parents.get(id(node))
+        while ancestor is not None:
+            if isinstance(ancestor, ast.JoinedStr):
+                return True
+            ancestor = parents.get(id(ancestor))
+        return False
+
+    edits = []   # (line0, col0, line1, col1, new source), columns in UTF-8 bytes as ast gives them
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names
+                and not inside_fstring(node)):
+            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                          '"' + _escape(names[node.value], '"') + '"'))
+        elif isinstance(node, ast.JoinedStr) and not inside_fstring(node):
+            renamed = _renamed_fstring(node, names)
+            if renamed is not None:
+                indent = _column(lines[node.lineno - 1], node.col_offset)
+                # one line stays one line: it may not sit inside brackets, where a literal may continue
+                width = 100 if node.end_lineno > node.lineno else 10**9
+                edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                              literal_source(renamed, renamed.template, indent, width)))
+    for line0, col0, line1, col1, new in sorted(edits, reverse=True):
         start = _column(lines[line0 - 1], col0)
         end = _column(lines[line1 - 1], col1)
-        new = '"' + _escape(names[text], '"') + '"'
         lines[line0 - 1:line1] = [lines[line0 - 1][:start] + new + lines[line1 - 1][end:]]
     result = "".join(lines)
     ast.parse(result)
     return result
+
+
+def _renamed_fstring(fstring: ast.JoinedStr, names: dict[str, str]) -> CodeString | None:
+    """The f-string with the names in its placeholders' expressions translated, as a CodeString whose
+    template is its whole text; None when no placeholder holds a name."""
+    class Rename(ast.NodeTransformer):
+        def visit_Constant(self, node):
+            return ast.Constant(names[node.value]) if isinstance(node.value, str) and node.value in names else node
+
+    renamed = Rename().visit(copy.deepcopy(fstring))
+    # the pieces of the f-string's own text (and of its format specs) are Constants too, but sit
+    # directly in a JoinedStr: put them back as they were
+    for old, new in zip(ast.walk(fstring), ast.walk(renamed)):
+        if isinstance(old, ast.JoinedStr):
+            new.values = [o if isinstance(o, ast.Constant) else n for o, n in zip(old.values, new.values)]
+    template, placeholders = template_of(renamed)
+    if template == template_of(fstring)[0]:
+        return None
+    return CodeString(template, placeholders, True, (fstring.lineno, 0), (fstring.end_lineno, 0))
 
 
 def _held_as_text(fstring: ast.JoinedStr, parent) -> bool:
@@ -213,6 +267,8 @@ def _held_as_text(fstring: ast.JoinedStr, parent) -> bool:
     something up (a dict's key, an index, compared), which must stay as the code builds it."""
     if isinstance(parent, ast.Dict):
         return any(value is fstring for value in parent.values)
+    if isinstance(parent, ast.DictComp):
+        return parent.value is fstring   # {(b, c): f"$\\beta_2$ = {b}, ..." for ...}: a label for each key
     return isinstance(parent, (ast.List, ast.Tuple, ast.IfExp, ast.Assign))
 
 

@@ -34,6 +34,7 @@ from typing import Callable
 import numpy as np
 
 from .. import data, models, optim
+from ..i18n import N_, _
 from .sweeps import best_inside
 
 HIDDEN = 200          # the articles' hidden width (their net is 784-200-10 on MNIST)
@@ -50,27 +51,32 @@ class Racer:
     default_lr: float          # torch's (and course_lib's) default, for reference
     torch_class: str | None = None
     torch_kwargs: tuple = ()
-    note: str = ""
+    note: str = ""             # its hyperparameters other than lr, when torch's defaults are not enough to say
+
+    @property
+    def shown_note(self) -> str:
+        """``note`` in the language the course is shown in (``i18n.use``), "defaults" when there is none."""
+        return _(self.note) if self.note else _("defaults")
 
 
 # Every hyperparameter except lr is torch's default (and course_lib's).
 LINEUP = {
     "SGD": Racer(lambda lr: optim.SGD(lr=lr), 1e-3, "SGD"),
     "Momentum": Racer(lambda lr: optim.SGD(lr=lr, momentum=0.9), 1e-3, "SGD", (("momentum", 0.9),),
-                      "momentum 0.9"),
+                      N_("momentum 0.9")),
     "Nesterov": Racer(lambda lr: optim.SGD(lr=lr, momentum=0.9, nesterov=True), 1e-3, "SGD",
-                      (("momentum", 0.9), ("nesterov", True)), "momentum 0.9"),
+                      (("momentum", 0.9), ("nesterov", True)), N_("momentum 0.9")),
     "AdaGrad": Racer(lambda lr: optim.Adagrad(lr=lr), 1e-2, "Adagrad"),
-    "RMSProp": Racer(lambda lr: optim.RMSprop(lr=lr), 1e-2, "RMSprop", note="beta2 0.99"),
-    "AdaDelta": Racer(lambda lr: optim.Adadelta(lr=lr), 1.0, "Adadelta", note="beta2 0.9"),
+    "RMSProp": Racer(lambda lr: optim.RMSprop(lr=lr), 1e-2, "RMSprop", note=N_("beta2 0.99")),
+    "AdaDelta": Racer(lambda lr: optim.Adadelta(lr=lr), 1.0, "Adadelta", note=N_("beta2 0.9")),
     "Adam": Racer(lambda lr: optim.Adam(lr=lr), 1e-3, "Adam"),
-    "AdamW": Racer(lambda lr: optim.AdamW(lr=lr), 1e-3, "AdamW", note="weight decay 0.01"),
+    "AdamW": Racer(lambda lr: optim.AdamW(lr=lr), 1e-3, "AdamW", note=N_("weight decay 0.01")),
     "AMSGrad": Racer(lambda lr: optim.AMSGrad(lr=lr), 1e-3, "Adam", (("amsgrad", True),)),
     "AdaMax": Racer(lambda lr: optim.Adamax(lr=lr), 2e-3, "Adamax"),
     "NAdam": Racer(lambda lr: optim.NAdam(lr=lr), 2e-3, "NAdam"),
     "RAdam": Racer(lambda lr: optim.RAdam(lr=lr), 1e-3, "RAdam"),
-    "LAMB": Racer(lambda lr: optim.LAMB(lr=lr), 1e-3, note="eps 1e-6, no weight decay"),
-    "Lookahead": Racer(lambda lr: optim.Lookahead(optim.Adam(lr=lr)), 1e-3, note="around Adam; k 5, slow_lr 0.5"),
+    "LAMB": Racer(lambda lr: optim.LAMB(lr=lr), 1e-3, note=N_("eps 1e-6, no weight decay")),
+    "Lookahead": Racer(lambda lr: optim.Lookahead(optim.Adam(lr=lr)), 1e-3, note=N_("around Adam; k 5, slow_lr 0.5")),
 }
 
 
