@@ -2,7 +2,11 @@
 explorer, over several positions of each control, before the picture travels to the browser
 (benchmarks/browser_latency.py measures the whole way, in JupyterLab in Chromium).
 
-    .venv/bin/python benchmarks/explorer_latency.py [--positions 5]
+    .venv/bin/python benchmarks/explorer_latency.py [--positions 5] [--language en|zh|both]
+
+--language zh times the Chinese edition's explorers (notebooks/zh, the library's text in Chinese
+and the CJK font, as ``i18n.use("zh")`` sets them); both times the two in one run and prints the
+ratio, Chinese over English, explorer by explorer.
 
 The controls are the notebooks' own: each notebook's ``explorer(Scene, name=slider(...), ...)``
 cell is run with ``explorer`` replaced by a recorder (only the cell's imports and the
@@ -49,6 +53,7 @@ import nbformat  # noqa: E402
 from IPython.core.pylabtools import print_figure  # noqa: E402
 from matplotlib_inline.config import InlineBackend  # noqa: E402
 
+from course_lib import i18n  # noqa: E402
 from course_lib.widgets import all_explorers, render  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,8 +180,8 @@ def full_redraw_seconds(scene_class, values: dict) -> float:
     return time.perf_counter() - start
 
 
-def measure(count: int = 5, out=print) -> list[dict]:
-    controls_of = notebook_controls()
+def measure(count: int = 5, out=print, folder: Path = NOTEBOOKS) -> list[dict]:
+    controls_of = notebook_controls(folder)
     rows = []
     for name, (scene_class, samples) in all_explorers().items():
         if scene_class in controls_of:
@@ -223,21 +228,36 @@ def main(argv=None, rows_out: list | None = None) -> int:
     """Print the table; the rows also go to rows_out, if given (make bench passes them on)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--positions", type=int, default=5, help="values per control (default 5)")
+    parser.add_argument("--language", choices=("en", "zh", "both"), default="en",
+                        help="the English explorers (default), the Chinese edition's, or both and their ratio")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
     print(f"each control at {args.positions} positions across its range, the others at their defaults; "
           f"one persistent scene per explorer moved through them; medians per explorer")
-    print()
-    print(HEADER)
-    print("-" * len(HEADER))
-    rows = measure(args.positions)
+    measured = {}
+    for language in (("en", "zh") if args.language == "both" else (args.language,)):
+        start = time.perf_counter()
+        i18n.use(language)
+        folder = NOTEBOOKS if language == "en" else NOTEBOOKS / language
+        print(f"\n{i18n.LANGUAGES[language]}: {folder.relative_to(ROOT)}\n")
+        print(HEADER)
+        print("-" * len(HEADER))
+        rows = measured[language] = measure(args.positions, folder=folder)
+        print(f"({len(rows)} explorers, {sum(r['positions'] for r in rows)} moves; median of the medians: "
+              f"move {statistics.median(r['median_ms'] for r in rows):.0f} ms (update "
+              f"{statistics.median(r['update_ms'] for r in rows):.0f}, frame {statistics.median(r['frame_ms'] for r in rows):.0f}), "
+              f"a full redraw {statistics.median(r['full_ms'] for r in rows):.0f} ms; "
+              f"worst move {max(r['max_ms'] for r in rows):.0f} ms; {time.perf_counter() - start:.0f} s)")
+    i18n.use("en")
     if rows_out is not None:
-        rows_out.extend(rows)
-    print(f"({len(rows)} explorers, {sum(r['positions'] for r in rows)} moves; median of the medians: "
-          f"move {statistics.median(r['median_ms'] for r in rows):.0f} ms (update "
-          f"{statistics.median(r['update_ms'] for r in rows):.0f}, frame {statistics.median(r['frame_ms'] for r in rows):.0f}), "
-          f"a full redraw {statistics.median(r['full_ms'] for r in rows):.0f} ms; "
-          f"worst move {max(r['max_ms'] for r in rows):.0f} ms; {time.perf_counter() - start:.0f} s)")
+        rows_out.extend(next(iter(measured.values())))
+    if len(measured) == 2:
+        english = {row["explorer"]: row for row in measured["en"]}
+        ratios = {row["explorer"]: row["median_ms"] / english[row["explorer"]]["median_ms"] for row in measured["zh"]}
+        print("\nChinese move / English move, median per explorer: "
+              + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items()))
+        print(f"median ratio {statistics.median(ratios.values()):.2f}, largest {max(ratios.values()):.2f}; worst move "
+              f"{max(r['max_ms'] for r in measured['zh']):.0f} ms in Chinese, "
+              f"{max(r['max_ms'] for r in measured['en']):.0f} ms in English")
     return 0
 
 
