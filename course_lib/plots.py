@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import LogNorm, to_hex
 
-from .i18n import _
+from .i18n import N_, _
 
 # One color and one line style per optimizer, in every figure of the course.
 # The colors are Okabe and Ito's and Paul Tol's palettes, made for readers with
@@ -295,8 +295,24 @@ def animation_html(anim):
 
     # JPEG frames: a third of the size of PNG for these contour plots
     with plt.rc_context({"animation.frame_format": "jpeg"}):
-        html = HTML(anim.to_jshtml())
+        html = anim.to_jshtml()
     plt.close(anim._fig)  # matplotlib keeps an animation's figure only in this attribute
+    return HTML(_player_in_language(html))
+
+
+# The words of matplotlib's player: its buttons' tooltips (title= and aria-label=) and the labels of
+# its repetition modes, which a reader sees; in the language i18n.use chose
+PLAYER_WORDS = (N_("Decrease speed"), N_("First frame"), N_("Previous frame"), N_("Play backwards"), N_("Pause"),
+                N_("Play"), N_("Next frame"), N_("Last frame"), N_("Increase speed"), N_("Repetition mode"),
+                N_("Once"), N_("Loop"), N_("Reflect"))
+
+
+def _player_in_language(html: str) -> str:
+    for word in PLAYER_WORDS:
+        shown = _(word)
+        if shown != word:
+            html = (html.replace(f'title="{word}" aria-label="{word}"', f'title="{shown}" aria-label="{shown}"')
+                    .replace(f'">{word}</label>', f'">{shown}</label>'))
     return html
 
 

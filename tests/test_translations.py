@@ -475,3 +475,21 @@ def test_what_a_function_named_for_text_returns_is_shown():
     source = ('def listed_text(names):\n    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]\n'
               'def lookup_key(lr):\n    return f"constant {lr:g}"\n')
     assert [s.template for s in code_strings(source)] == [" and "]
+
+
+def test_the_animation_players_buttons_and_modes_follow_the_language():
+    from matplotlib.animation import FuncAnimation
+    from course_lib.plots import animation_html
+    import matplotlib.pyplot as plt
+
+    def player():
+        fig, ax = plt.subplots(figsize=(2, 2))
+        line, = ax.plot([0, 1], [0, 1])
+        return animation_html(FuncAnimation(fig, lambda k: (line.set_ydata([0, k]),), frames=2)).data
+
+    english = player()
+    assert '>Loop</label>' in english and 'title="Play backwards"' in english
+    with i18n.using("zh"):
+        chinese = player()
+    assert '>循环</label>' in chinese and 'title="倒放" aria-label="倒放"' in chinese
+    assert not any(f'"{word}"' in chinese or f">{word}<" in chinese for word in ("Once", "Loop", "Reflect", "Pause"))
