@@ -493,3 +493,35 @@ def test_the_animation_players_buttons_and_modes_follow_the_language():
         chinese = player()
     assert '>循环</label>' in chinese and 'title="倒放" aria-label="倒放"' in chinese
     assert not any(f'"{word}"' in chinese or f">{word}<" in chinese for word in ("Once", "Loop", "Reflect", "Pause"))
+
+
+def test_a_comment_is_translated_on_its_own_line_and_the_code_around_it_is_untouched():
+    from course_lib.i18n.translatable import code_comments, replace_comments
+    source = ('t = state["t"] + 1   # t counts from 1\n'
+              '# the moving average of the squared gradients\n'
+              'import os  # noqa: F401\n'
+              '### BEGIN SOLUTION: the update\n'
+              'x = "# not a comment"  ## two hashes kept\n'
+              'y = 2  # beta2**t\n')
+    assert [text for _, _, text in code_comments(source)] == [
+        "t counts from 1", "the moving average of the squared gradients", "two hashes kept"]
+    out = replace_comments(source, {"t counts from 1": "t 从 1 开始计数", "two hashes kept": "保留两个井号"}).splitlines()
+    assert out[0] == 't = state["t"] + 1   # t 从 1 开始计数' and out[4] == 'x = "# not a comment"  ## 保留两个井号'
+    assert out[1:4] + out[5:] == source.splitlines()[1:4] + source.splitlines()[5:]
+
+
+def test_a_changed_comment_is_drift_and_a_comment_translation_stays_on_one_line():
+    english = _notebook("Gradient descent moves along $-g_t$.", CODE + "x = 2 * x   # double the step\n")
+    cat = _translated(english)
+    comment = next(m for m in cat if m.context == "comment")
+    assert comment.id == "double the step"
+    comment.string = "步长加倍"
+    assert catalogue.drift(cat, english, "toy.ipynb", "toy.po") == []
+    twin = editions.translated_notebook(english, cat, "notebooks", "toy.ipynb")
+    assert twin.cells[-1].source.endswith("x = 2 * x   # 步长加倍\n")
+
+    english.cells[1].source = english.cells[1].source.replace("double the step", "triple the step")
+    problems = catalogue.drift(catalogue.merge(cat, english, "toy.ipynb"), english, "toy.ipynb", "toy.po")
+    assert any("fuzzy draft" in p and "+triple the step" in p for p in problems)
+    entry = catalogue.Entry("comment", "double the step", ())
+    assert catalogue.check_translation(entry, "步长\n加倍") and not catalogue.check_translation(entry, "步长加倍")

@@ -6,7 +6,7 @@ How the Chinese edition is made, and why it cannot drift from the English:
   Chinese text lives in gettext catalogues, one per notebook, in
   ``course_lib/locale/zh/notebooks/`` and ``.../solutions/``: each entry is keyed by
   the English it translates, a Markdown cell's by its cell id as well
-  (``catalogue.py``). ``make translations`` brings them up to date with the
+  (``catalogue.py``); so are the strings code cells show and the code's comments. ``make translations`` brings them up to date with the
   English (a changed cell keeps its old translation as a fuzzy draft beside the
   old English); ``make zh`` writes notebooks/zh/, solutions/zh/ and exercises/zh/
   from them (``editions.py``). The code is never copied by hand: a translated

@@ -11,6 +11,8 @@ applied to text it was not written for:
   locations;
 - a solved worksheet's hint, ``### BEGIN SOLUTION: <hint>``, which its stub shows as
   ``# TODO: <hint>``: context ``hint``, text the hint;
+- a comment in a code cell (``translatable.code_comments``): context ``comment``, text the
+  comment without its ``#``; translated on one line, the code around it untouched;
 - a name (``translatable.name_strings``): a string the code uses as a key and may
   show (``runs = {"heavy ball": ...}``, then ``label=name``): context ``name``. Its
   translation replaces it everywhere in the notebook's code; a translation equal
@@ -38,7 +40,7 @@ import nbformat
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
-from .translatable import TranslationError, check_placeholders, code_strings, name_strings
+from .translatable import TranslationError, check_placeholders, code_comments, code_strings, name_strings
 
 LOCALE_ROOT = Path(__file__).resolve().parent.parent / "locale"
 FORMAT_FLAG = "python-brace-format"
@@ -81,6 +83,11 @@ def expected(notebook: nbformat.NotebookNode) -> dict:
                 old = entries.get(key)
                 entries[key] = Entry("hint", hint, (old.locations if old else ()) + (location,),
                                      note="the hint a worksheet's stub shows as # TODO: ...")
+            for line_number, _column, comment in code_comments(cell.source):
+                key = ("comment", comment)
+                old = entries.get(key)
+                entries[key] = Entry("comment", comment, (old.locations if old else ()) + ((cell.id, line_number),),
+                                     note="a comment in the code: one line, no line break")
             for string in code_strings(cell.source):
                 key = (None, string.template)
                 location = (cell.id, string.start[0])
@@ -262,7 +269,10 @@ def drift(catalogue: Catalog | None, notebook: nbformat.NotebookNode | dict, eng
 
 
 def check_translation(entry: Entry, translation: str) -> list[str]:
-    """What a translation must keep: an f-string's placeholders; a Markdown cell's maths and code."""
+    """What a translation must keep: an f-string's placeholders; a Markdown cell's maths and code;
+    a comment's single line (a line break would turn the rest into code)."""
+    if entry.context == "comment" and ("\n" in translation or "\r" in translation):
+        return ["a comment's translation must stay on one line"]
     if entry.is_fstring:
         try:
             from .translatable import CodeString

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import catalogue
-from .translatable import name_strings, replace_names, replace_strings
+from .translatable import name_strings, replace_comments, replace_names, replace_strings
 
 KINDS = ("notebooks", "solutions")
 SETUP_CELL_ID = "course-language"
@@ -41,6 +41,7 @@ def translated_notebook(english: nbformat.NotebookNode, catalogue_: catalogue.Ca
     done = catalogue.translations(catalogue_) if catalogue_ is not None else {}
     code_done = {english_text: text for (context, english_text), text in done.items() if context is None}
     hints = {english_text: text for (context, english_text), text in done.items() if context == "hint"}
+    comments = {english_text: text for (context, english_text), text in done.items() if context == "comment"}
     names = {english_text: text for (context, english_text), text in done.items()
              if context == "name" and text != english_text}
     # a name also shown where it is written (label="standardized", and best_lr["standardized"] elsewhere)
@@ -56,8 +57,8 @@ def translated_notebook(english: nbformat.NotebookNode, catalogue_: catalogue.Ca
             if text is not None:
                 cell.source = COURSE_FILE.sub(lambda m: f"`{m.group(1)}/{language}/{m.group(2)}`", text)
         elif cell.cell_type == "code":
-            cell.source = replace_names(catalogue.translate_hints(replace_strings(cell.source, code_done), hints),
-                                        names)
+            source = replace_comments(cell.source, comments)   # first: the others re-read the code, not comments
+            cell.source = replace_names(catalogue.translate_hints(replace_strings(source, code_done), hints), names)
             cell.outputs, cell.execution_count = [], None
     first_code = next((i for i, cell in enumerate(twin.cells) if cell.cell_type == "code"), len(twin.cells))
     setup = nbformat.v4.new_code_cell(SETUP_SOURCE[language])

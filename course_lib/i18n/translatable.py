@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 DISPLAY_CALLS = frozenset({"Markdown", "HTML", "print", "display", "set_title", "set_xlabel", "set_ylabel",
@@ -272,6 +274,41 @@ def _held_as_text(fstring: ast.JoinedStr, parent) -> bool:
     return isinstance(parent, (ast.List, ast.Tuple, ast.IfExp, ast.Assign))
 
 
+# A comment is translated, one line for one line, when it holds an English word; not a tool's
+# (# noqa, # type: ignore, # pragma) nor a worksheet's marker (### BEGIN SOLUTION), which programs read
+TOOL_COMMENT = re.compile(r"#+\s*(?:noqa|type:|pragma|fmt:)|###")
+
+
+def code_comments(source: str) -> list[tuple[int, int, str]]:
+    """(line from 1, column, text) of each translatable comment of a code cell; the text is what
+    follows the # and its spaces."""
+    try:
+        found = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    comments = []
+    for token in found:
+        if token.type == tokenize.COMMENT and not TOOL_COMMENT.match(token.string):
+            text = token.string.lstrip("#").strip()
+            if has_words(text):
+                comments.append((token.start[0], token.start[1], text))
+    return comments
+
+
+def replace_comments(source: str, translations: dict[str, str]) -> str:
+    """The cell's source with each comment that ``translations`` has (English -> translation) in
+    the other language; the code around it is untouched."""
+    lines = source.splitlines(keepends=True)
+    for line, column, text in reversed(code_comments(source)):
+        if text not in translations:
+            continue
+        old = lines[line - 1]
+        ending = old[len(old.rstrip("\r\n")):]
+        hashes = old[column:len(old) - len(old[column:].lstrip("#"))]   # "#", or "##" where the English has it
+        lines[line - 1] = old[:column] + hashes + " " + translations[text] + ending
+    return "".join(lines)
+
+
 class TranslationError(ValueError):
     pass
 
@@ -407,5 +444,5 @@ def replace_strings(source: str, translations: dict[str, str]) -> str:
 
 
 __all__ = ["DISPLAY_CALLS", "DISPLAY_KEYWORDS", "CodeString", "has_words", "template_of", "code_strings",
-           "name_strings", "replace_names",
+           "name_strings", "replace_names", "code_comments", "replace_comments",
            "TranslationError", "tokens", "check_placeholders", "literal_source", "replace_strings"]
