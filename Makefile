@@ -51,10 +51,11 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 # LANG (en_US.UTF-8, zh_CN.UTF-8, C.UTF-8) opens the English course, which stays the default.
 LAB_FOLDER := $(if $(filter zh,$(LANG)),notebooks/zh,notebooks)
 
-# (LANG=zh is not a locale: the server runs with C.UTF-8 instead)
+# (LANG=zh is not a locale: the server runs with C.UTF-8 instead). The folder is LabApp's default_url:
+# JupyterLab sets ServerApp's own, so --ServerApp.default_url would open the repository's root instead.
 lab: $(INSTALLED)
 	$(if $(filter zh,$(LANG)),LANG=C.UTF-8 )$(BIN)/jupyter lab --notebook-dir="$(CURDIR)" \
-	  --ServerApp.default_url=/lab/tree/$(LAB_FOLDER) \
+	  --LabApp.default_url=/lab/tree/$(LAB_FOLDER) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $$( [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser )
 

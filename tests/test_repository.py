@@ -138,3 +138,42 @@ def test_the_notebook_check_catches_outputs_a_missing_kernel_and_broken_json(tmp
 
     (tmp_path / "broken.ipynb").write_text("{not json")
     assert check_committed_notebook(tmp_path / "broken.ipynb")[0].startswith("not a valid notebook")
+
+
+@pytest.mark.parametrize("lang, folder", [("en_US.UTF-8", "notebooks"), ("zh", "notebooks/zh")])
+def test_make_lab_opens_the_course_folder_of_its_language(lang, folder):
+    # make lab's own command, started for real on a free port: "/" must lead to the course's folder
+    # (a --ServerApp.default_url was silently replaced by JupyterLab's /lab, the repository's root)
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+    dry = subprocess.run(["make", "-n", "lab", f"LANG={lang}"], cwd=ROOT, capture_output=True, text=True, check=True)
+    command = dry.stdout[dry.stdout.index("jupyter lab") - len(".venv/bin/"):].replace("\\\n", " ").strip()
+    command = command.replace(".venv/bin/jupyter", str(ROOT / ".venv" / "bin" / "jupyter"))
+    command = re.sub(r"^((?:\w+=\S+ )*)", r"\1exec ", command)   # the shell becomes the server: one process to stop
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    server = subprocess.Popen(f"{command} --port={port} --ServerApp.port_retries=0 --IdentityProvider.token=course",
+                              shell=True, cwd=ROOT, env=environment, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
+                                                  {"redirect_request": lambda *args: None}))
+        deadline, location = time.monotonic() + 90, None
+        while location is None and time.monotonic() < deadline:
+            try:
+                opener.open(f"http://127.0.0.1:{port}/?token=course", timeout=5)
+            except urllib.error.HTTPError as redirect:
+                location = redirect.headers.get("Location")
+            except OSError:
+                time.sleep(0.5)
+        assert location is not None, "make lab's server did not answer within 90 s"
+        assert location.split("?")[0].endswith(f"/lab/tree/{folder}"), location
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
