@@ -147,20 +147,27 @@ def test_make_lab_opens_the_course_folder_of_its_language(lang, folder):
     import os
     import signal
     import socket
+    import tempfile
     import time
     import urllib.error
     import urllib.request
-    dry = subprocess.run(["make", "-n", "lab", f"LANG={lang}"], cwd=ROOT, capture_output=True, text=True, check=True)
-    command = dry.stdout[dry.stdout.index("jupyter lab") - len(".venv/bin/"):].replace("\\\n", " ").strip()
+    outside_make = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "lab", f"LANG={lang}"], cwd=ROOT, env=outside_make,
+                         capture_output=True, text=True, check=True)
+    lines = dry.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "jupyter lab" in line)
+    last = next(i for i in range(first, len(lines)) if not lines[i].endswith("\\"))
+    command = " ".join(line.rstrip("\\") for line in lines[first:last + 1]).strip()
     command = command.replace(".venv/bin/jupyter", str(ROOT / ".venv" / "bin" / "jupyter"))
     command = re.sub(r"^((?:\w+=\S+ )*)", r"\1exec ", command)   # the shell becomes the server: one process to stop
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environment = {k: v for k, v in outside_make.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(f"{command} --port={port} --ServerApp.port_retries=0 --IdentityProvider.token=course",
                               shell=True, cwd=ROOT, env=environment, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=log, stderr=subprocess.STDOUT)
     try:
         opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
                                                   {"redirect_request": lambda *args: None}))
@@ -171,8 +178,11 @@ def test_make_lab_opens_the_course_folder_of_its_language(lang, folder):
             except urllib.error.HTTPError as redirect:
                 location = redirect.headers.get("Location")
             except OSError:
+                if server.poll() is not None:
+                    break
                 time.sleep(0.5)
-        assert location is not None, "make lab's server did not answer within 90 s"
+        log.seek(0)
+        assert location is not None, f"make lab's server did not answer ({command}):\n{log.read()[-2000:]}"
         assert location.split("?")[0].endswith(f"/lab/tree/{folder}"), location
     finally:
         os.killpg(server.pid, signal.SIGTERM)
