@@ -60,6 +60,11 @@ def has_words(template: str, placeholders=()) -> bool:
     return bool(WORD.search(MATH.sub(" ", template)))
 
 
+def _parents(tree: ast.AST) -> dict:
+    """id(node) -> the node it sits in, for every node of ``tree`` (ast keeps no link upwards)."""
+    return {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
 def _call_name(func: ast.expr) -> str | None:
     if isinstance(func, ast.Name):
         return func.id
@@ -128,7 +133,7 @@ def code_strings(source: str) -> list[CodeString]:
     tree = ast.parse(source)
     lines = source.splitlines()
     found = {}
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = _parents(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr) and _held_as_text(node, parents.get(id(node))):
             shown = [node]
@@ -168,9 +173,10 @@ def code_strings(source: str) -> list[CodeString]:
 # Where a string is a *name*: a dict key or value, an element of a list or tuple, compared, used as an
 # index, assigned, or a branch of a conditional. Such a string may be shown later (runs = {"heavy ball":
 # ...}, then label=name), and is translated, if its translator says so, everywhere in its notebook at once,
-# so that every lookup still finds it. A string also passed to another call (a file name, a keyword such
-# as loc="lower right"), used inside an f-string's placeholder, or known to the library (which may look
-# it up: "Adam + warmup", "Narrow valley") is never a name.
+# so that every lookup still finds it, inside f-strings' placeholders too. A string also passed to another
+# call (a file name, a keyword such as loc="lower right"), a piece of an f-string's own text, or known to
+# the library (which may look it up: "Adam + warmup", "Narrow valley") is never a name; one shown where it
+# is written (label="standardized") is a name whose translation is that label's.
 NAME_PARENTS = (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Compare, ast.Subscript, ast.Assign, ast.IfExp)
 
 
@@ -179,7 +185,7 @@ def name_strings(sources, library_strings) -> list[str]:
     allowed, banned = {}, set(library_strings)
     for source in sources:
         tree = ast.parse(source)
-        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        parents = _parents(tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and has_words(node.value)):
                 continue
@@ -191,7 +197,7 @@ def name_strings(sources, library_strings) -> list[str]:
             # inside an f-string's placeholder, its parent decides as anywhere else (replace_names rewrites
             # that f-string); a piece of an f-string's own text (parent JoinedStr) is never a name
             if isinstance(parent, NAME_PARENTS):
-                allowed.setdefault(node.value, (node.lineno, source))
+                allowed.setdefault(node.value)
             else:
                 banned.add(node.value)
     return [text for text in allowed if text not in banned]
@@ -211,7 +217,7 @@ def replace_names(source: str, names: dict[str, str]) -> str:
     never a piece of an f-string's own text."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = _parents(tree)
 
     def inside_fstring(node) -> bool:
         ancestor = parents.get(id(node))
